@@ -1,0 +1,1 @@
+export { InvalidDurationError, parseDuration } from './duration.ts';

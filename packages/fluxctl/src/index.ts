@@ -1,0 +1,1 @@
+export { formatTable } from './tabwriter.ts';

@@ -1,0 +1,1 @@
+export { redactText, redactUrl } from './redact.ts';
