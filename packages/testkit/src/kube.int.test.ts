@@ -101,6 +101,24 @@ describe('kube-apiserver from tools/kube-testenv', () => {
     expect(svc.spec?.clusterIP).toMatch(/^10\.0\.0\.\d+$/);
   });
 
+  it('cascades deletion through owner references and creates default service accounts', async () => {
+    const selector = 'app=hello';
+    const replicaSets = await eventually('the ReplicaSet of the Deployment', async () => {
+      const list = await apps.listNamespacedReplicaSet({ namespace, labelSelector: selector });
+      return list.items.length > 0 ? list.items : undefined;
+    });
+    expect(replicaSets[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'hello' });
+
+    await apps.deleteNamespacedDeployment({ name: 'hello', namespace, propagationPolicy: 'Background' });
+
+    await eventually('the garbage collector to delete the ReplicaSet', async () => {
+      const list = await apps.listNamespacedReplicaSet({ namespace, labelSelector: selector });
+      return list.items.length === 0 ? true : undefined;
+    });
+    const sa = await eventually('the default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace }));
+    expect(sa.metadata?.name).toBe('default');
+  });
+
   it('serves a CRD and an instance of it', async () => {
     const group = `${namespace}.flux-ts.test`;
     await apply({
