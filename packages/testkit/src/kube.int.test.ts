@@ -107,7 +107,10 @@ describe('kube-apiserver from tools/kube-testenv', () => {
       const list = await apps.listNamespacedReplicaSet({ namespace, labelSelector: selector });
       return list.items.length > 0 ? list.items : undefined;
     });
-    expect(replicaSets[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'hello' });
+    expect(replicaSets[0]?.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'Deployment',
+      name: 'hello',
+    });
 
     await apps.deleteNamespacedDeployment({ name: 'hello', namespace, propagationPolicy: 'Background' });
 
@@ -115,7 +118,9 @@ describe('kube-apiserver from tools/kube-testenv', () => {
       const list = await apps.listNamespacedReplicaSet({ namespace, labelSelector: selector });
       return list.items.length === 0 ? true : undefined;
     });
-    const sa = await eventually('the default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace }));
+    const sa = await eventually('the default ServiceAccount', () =>
+      core.readNamespacedServiceAccount({ name: 'default', namespace }),
+    );
     expect(sa.metadata?.name).toBe('default');
   });
 
