@@ -1,0 +1,86 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { ErrorKind, FluxError } from '../errors.ts';
+import {
+  type ParsedManifests,
+  type ParseOptions,
+  type RawObject,
+  readObjects,
+  type SkippedDocument,
+  toResources,
+} from './parse.ts';
+import { parseYamlSource } from './yaml-source.ts';
+
+/** The file system reads manifest loading needs; node:fs by default. */
+export interface ManifestFs {
+  readdir(dir: string): Promise<{ name: string; isDirectory(): boolean; isFile(): boolean }[]>;
+  readFile(file: string): Promise<string>;
+}
+
+const nodeFs: ManifestFs = {
+  readdir: (dir) => readdir(dir, { withFileTypes: true }),
+  readFile: (file) => readFile(file, 'utf8'),
+};
+
+export interface LoadOptions extends ParseOptions {
+  /** File paths in results are relative to this directory (default: the directory loaded). */
+  root?: string;
+  fs?: ManifestFs;
+}
+
+/** The directory to load cannot be read. */
+export class ManifestDirError extends FluxError {
+  constructor(dir: string, cause: unknown) {
+    super(`unable to read manifests in ${dir}: ${(cause as Error)?.message ?? String(cause)}`, {
+      code: 'manifest.dir',
+      kind: ErrorKind.User,
+      help: 'Check that the git path exists in the repository and is readable.',
+      cause,
+    });
+  }
+}
+
+const manifestFile = /\.(ya?ml|json)$/i;
+
+async function listFiles(fs: ManifestFs, dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir);
+  const names = new Set(entries.map((e) => e.name));
+  // A Helm chart's templates are not manifests.
+  if (names.has('Chart.yaml') && names.has('values.yaml')) return [];
+  const files: string[] = [];
+  for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.git')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(fs, path)));
+    else if (entry.isFile() && manifestFile.test(entry.name)) files.push(path);
+  }
+  return files;
+}
+
+/**
+ * Loads every `.yaml`, `.yml` and `.json` file under `dir` (skipping Helm charts and `.git`). A file
+ * that does not parse is reported with file, line and column and the others still load; duplicate
+ * resources are reported naming both files.
+ */
+export async function loadManifests(dir: string, options: LoadOptions = {}): Promise<ParsedManifests> {
+  const fs = options.fs ?? nodeFs;
+  const root = options.root ?? dir;
+  let files: string[];
+  try {
+    files = await listFiles(fs, dir);
+  } catch (err) {
+    throw new ManifestDirError(dir, err);
+  }
+  const objects: RawObject[] = [];
+  const errors: FluxError[] = [];
+  const skipped: SkippedDocument[] = [];
+  const texts = await Promise.all(files.map((f) => fs.readFile(f)));
+  files.forEach((file, i) => {
+    const read = readObjects(parseYamlSource(texts[i] as string, relative(root, file)));
+    objects.push(...read.objects);
+    errors.push(...read.errors);
+    skipped.push(...read.skipped);
+  });
+  const result = toResources(objects, options);
+  return { resources: result.resources, errors: [...errors, ...result.errors], skipped };
+}
