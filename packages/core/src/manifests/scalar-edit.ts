@@ -4,6 +4,18 @@ import { UnsupportedEditError } from './errors.ts';
 /** True when `value`, written as a plain scalar, would read back as the same string. */
 export function safeAsPlain(value: string): boolean {
   if (value === '' || value.trim() !== value) return false;
+  // The common case without a parse: a word with a letter, of characters that never start syntax,
+  // that is not a YAML 1.1 boolean or null (image references, tags, policy values).
+  if (
+    /^[A-Za-z0-9_][A-Za-z0-9._/:@+-]*$/.test(value) &&
+    /[A-Za-z]/.test(value) &&
+    Number.isNaN(Number(value))
+  ) {
+    return (
+      !/^(true|false|yes|no|on|off|y|n|null)$/i.test(value) &&
+      !/^0x[0-9a-f]+$|^0o[0-7]+$|^[-+]?\.?(inf|nan)$/i.test(value)
+    );
+  }
   try {
     return parse(`k: ${value}\n`)?.k === value;
   } catch {

@@ -1,5 +1,7 @@
 import { parseImageRef } from '../image/ref.ts';
+import { parseResourceId } from '../resource/id.ts';
 import { ContainerNotFoundError, UnsupportedEditError } from './errors.ts';
+import { fastSetContainerImage } from './fast-image-edit.ts';
 import { type EditOptions, locateObject, nodeAt } from './locate.ts';
 import { setScalar } from './scalar-edit.ts';
 import { workloadContainers } from './workloads.ts';
@@ -14,6 +16,24 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * into registry / repository / tag, only those scalars, each keeping its role).
  */
 export function setContainerImage(
+  text: string,
+  id: string,
+  container: string,
+  image: string,
+  options: EditOptions = {},
+): string {
+  const fast = fastSetContainerImage(
+    text,
+    parseResourceId(id),
+    container,
+    image,
+    options.defaultNamespace ?? 'default',
+  );
+  return fast ?? cstSetContainerImage(text, id, container, image, options);
+}
+
+/** {@link setContainerImage} through the full CST editor only (exported for tests that compare the two paths). */
+export function cstSetContainerImage(
   text: string,
   id: string,
   container: string,
