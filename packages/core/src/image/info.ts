@@ -1,0 +1,49 @@
+import type { ImageRef } from './ref.ts';
+
+/**
+ * What is known of one image (a tag of a repository): the answer of the registry scanner, and the
+ * `Current` / `Available` entries of the Flux API.
+ */
+export interface ImageInfo {
+  /** The image reference (repository and tag) this describes. */
+  ref: ImageRef;
+  /** Manifest digest as fetched (`sha256:…`). */
+  digest?: string;
+  /** Config digest (schema 2 / OCI) or v1 ID (schema 1). */
+  imageId?: string;
+  labels?: Record<string, string>;
+  /** Creation time; undefined when unknown (not yet fetched, or none recorded). */
+  createdAt?: Date;
+  lastFetched?: Date;
+}
+
+/** Flux v1's JSON form of an image: keys in Flux v1's order, empty ones left out, `Labels` always present. */
+export interface ImageInfoJson {
+  ID: string;
+  Digest?: string;
+  ImageID?: string;
+  Labels: Record<string, string>;
+  CreatedAt?: string;
+  LastFetched?: string;
+}
+
+/** Formats a time as Go's RFC3339Nano does: UTC, fractional seconds without trailing zeros. */
+export function formatGoTime(date: Date): string {
+  return date.toISOString().replace(/\.?0+Z$/, 'Z');
+}
+
+/** Encodes an {@link ImageInfo} exactly as Flux v1's API does. */
+export function imageInfoToJson(info: ImageInfo | undefined): ImageInfoJson {
+  if (!info) return { ID: '', Labels: {} };
+  // Built in order: JSON keeps insertion order, and clients compare Flux v1's bytes.
+  return {
+    ID: info.ref.toString(),
+    ...(info.digest ? { Digest: info.digest } : {}),
+    ...(info.imageId ? { ImageID: info.imageId } : {}),
+    Labels: { ...info.labels },
+    ...(info.createdAt && info.createdAt.getTime() > 0 ? { CreatedAt: formatGoTime(info.createdAt) } : {}),
+    ...(info.lastFetched && info.lastFetched.getTime() > 0
+      ? { LastFetched: formatGoTime(info.lastFetched) }
+      : {}),
+  };
+}
