@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { CLUSTER_SCOPE, parseResourceId, type ResourceId } from '../resource/id.ts';
 import { ResourceNotFoundError } from './errors.ts';
 import type { NodePath } from './workloads.ts';
@@ -18,25 +18,20 @@ export interface LocatedObject {
   object: Record<string, unknown>;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const scalarAt = (node: YAMLMap, path: readonly string[]): unknown => node.getIn(path);
 
-function matches(
-  object: unknown,
-  id: ResourceId,
-  defaultNamespace: string,
-): object is Record<string, unknown> {
-  if (!isRecord(object) || typeof object.kind !== 'string' || object.kind.toLowerCase() !== id.kind)
-    return false;
-  const metadata = isRecord(object.metadata) ? object.metadata : {};
-  if (metadata.name !== id.name) return false;
+/** Compares a map node's kind, name and namespace with `id` without converting the whole node. */
+function matches(node: YAMLMap, id: ResourceId, defaultNamespace: string): boolean {
+  const kind = scalarAt(node, ['kind']);
+  if (typeof kind !== 'string' || kind.toLowerCase() !== id.kind) return false;
+  if (scalarAt(node, ['metadata', 'name']) !== id.name) return false;
   if (id.namespace === CLUSTER_SCOPE) return true;
-  const namespace =
-    typeof metadata.namespace === 'string' && metadata.namespace !== ''
-      ? metadata.namespace
-      : defaultNamespace;
-  return namespace === id.namespace;
+  const ns = scalarAt(node, ['metadata', 'namespace']);
+  return (typeof ns === 'string' && ns !== '' ? ns : defaultNamespace) === id.namespace;
 }
+
+const asObject = (node: YAMLMap, doc: Document.Parsed): Record<string, unknown> =>
+  node.toJS(doc, { maxAliasCount: 1000 }) as Record<string, unknown>;
 
 /**
  * Finds the first document, or `List` item, of `source` that is the resource `id` (kind compared
@@ -51,18 +46,15 @@ export function locateObject(
   const defaultNamespace = options.defaultNamespace ?? 'default';
   for (const doc of source.documents) {
     if (doc.errors.length > 0 || !isMap(doc.contents)) continue;
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
-    if (matches(value, rid, defaultNamespace)) return { node: doc.contents, object: value };
-    if (
-      isRecord(value) &&
-      typeof value.kind === 'string' &&
-      value.kind.endsWith('List') &&
-      Array.isArray(value.items)
-    ) {
-      const items = doc.contents.get('items', true);
-      const index = value.items.findIndex((item: unknown) => matches(item, rid, defaultNamespace));
-      const node = isSeq(items) ? items.items[index] : undefined;
-      if (index >= 0 && isMap(node)) return { node, object: value.items[index] as Record<string, unknown> };
+    const root = doc.contents;
+    if (matches(root, rid, defaultNamespace)) return { node: root, object: asObject(root, doc) };
+    const kind: unknown = root.get('kind');
+    const items = root.get('items', true);
+    if (typeof kind === 'string' && kind.endsWith('List') && isSeq(items)) {
+      for (const item of items.items) {
+        if (isMap(item) && matches(item, rid, defaultNamespace))
+          return { node: item, object: asObject(item, doc) };
+      }
     }
   }
   throw new ResourceNotFoundError(rid.toString(), options.file ?? source.file);
