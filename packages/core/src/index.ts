@@ -2,6 +2,8 @@ export type { Clock } from './clock.ts';
 export { ManualClock, systemClock } from './clock.ts';
 export type { FluxErrorOptions } from './errors.ts';
 export { ErrorKind, FluxError, isFluxError } from './errors.ts';
+export type { ImageInfo, ImageInfoJson } from './image/info.ts';
+export { formatGoTime, imageInfoToJson } from './image/info.ts';
 export { DOCKER_HUB, ImageRef, InvalidImageRefError, parseImageRef } from './image/ref.ts';
 export type { LogFields, Logger } from './logger.ts';
 export { noopLogger } from './logger.ts';
@@ -24,7 +26,62 @@ export { parseManifests } from './manifests/parse.ts';
 export type { IsNamespaced } from './manifests/scope.ts';
 export { builtinIsNamespaced } from './manifests/scope.ts';
 export { setContainerImage } from './manifests/update-image.ts';
+export { updateWorkloadPolicies } from './manifests/update-policies.ts';
 export { WORKLOAD_KINDS } from './manifests/workloads.ts';
+export type { TagPolicy } from './policy/policy.ts';
+export {
+  annotationKeysFor,
+  IgnoreMode,
+  Policy,
+  PolicyPrefix,
+  PolicySet,
+  policyOfAnnotation,
+  readPolicies,
+  tagPolicy,
+} from './policy/policy.ts';
+export type { PolicyAnnotationChange, PolicyUpdate } from './policy/policy-update.ts';
+export {
+  InvalidPolicyError,
+  planPolicyUpdate,
+  QuoteStyle,
+  quoteStyleFor,
+  requestsAutomation,
+} from './policy/policy-update.ts';
+export type { ParseTagPatternOptions, TaggedImage, TagPattern } from './policy/tag-pattern.ts';
+export {
+  ANY_TAG,
+  hasCreationTime,
+  InvalidTagPatternError,
+  parseTagPattern,
+  TagPatternKind,
+} from './policy/tag-pattern.ts';
+export type { ContainerExplanation, TagExplanation } from './release/explain.ts';
+export { explainContainer, TagVerdict } from './release/explain.ts';
+export type { AutomationChange, AutomationPlan, AutomationSkip } from './release/plan-automation.ts';
+export { planAutomation } from './release/plan-automation.ts';
+export { ContainersReleaseError, planContainersRelease } from './release/plan-containers.ts';
+export {
+  ALL_LATEST,
+  ALL_WORKLOADS,
+  ImageNotFoundError,
+  latestAllowed,
+  planRelease,
+} from './release/plan-release.ts';
+export { releaseWorkload, tagFilterFromPolicy } from './release/tag-filter.ts';
+export type {
+  ClusterWorkload,
+  ContainerSpec,
+  ContainerUpdate,
+  ImageLookup,
+  ReleaseContainersSpec,
+  ReleaseImageSpec,
+  ReleasePlan,
+  ReleaseResult,
+  ReleaseWorkload,
+  TagFilter,
+  WorkloadResult,
+} from './release/types.ts';
+export { ReleaseReason, WorkloadStatus } from './release/types.ts';
 export {
   CLUSTER_SCOPE,
   formatResourceId,

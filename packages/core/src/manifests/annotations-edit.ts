@@ -1,4 +1,5 @@
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { quoteStyleFor } from '../policy/policy-update.ts';
 import { UnsupportedEditError } from './errors.ts';
 import { type EditOptions, locateObject } from './locate.ts';
 import { safeAsPlain, setScalar } from './scalar-edit.ts';
@@ -10,16 +11,16 @@ export interface AnnotationChange {
   value: string | null;
 }
 
-const looksBoolean = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
-
 /**
- * How a new annotation value is written: single-quoted when it would otherwise read as something
- * other than that string (`'true'`, `'1.0'`), plain otherwise — the form Flux v1 writes
- * (`fluxcd.io/automated: 'true'`, `fluxcd.io/tag.app: glob:3.5.*`).
+ * How a new annotation value is written: plain when it reads back as that string, single-quoted when
+ * it would read as something else (`'true'`, `'1.0'`, `'a: b'`), double-quoted when it needs escapes —
+ * the form Flux v1 writes (`fluxcd.io/automated: 'true'`, `fluxcd.io/tag.app: glob:3.5.*`).
  */
-export function formatAnnotationValue(value: string): string {
-  if (!looksBoolean.test(value) && safeAsPlain(value)) return value;
-  return `'${value.replace(/'/g, "''")}'`;
+export function formatAnnotationValue(value: string, context: 'block' | 'flow' = 'block'): string {
+  const style = quoteStyleFor(value, context);
+  if (style === 'double') return JSON.stringify(value);
+  if (style === 'single') return `'${value.replace(/'/g, "''")}'`;
+  return value;
 }
 
 function formatKey(key: string): string {
@@ -115,9 +116,10 @@ function applyOne(source: YamlSource, id: string, change: AnnotationChange, opti
   }
   const entry = `${formatKey(change.key)}: ${formatAnnotationValue(change.value)}`;
   if (isMap(annotations) && annotations.flow) {
+    const flowEntry = `${formatKey(change.key)}: ${formatAnnotationValue(change.value, 'flow')}`;
     const [start, end] = annotations.range ?? [0, 0];
     const inner = text.slice(start + 1, text.lastIndexOf('}', end));
-    const body = inner.trim() === '' ? entry : `${inner.replace(/\s*$/, '')}, ${entry}`;
+    const body = inner.trim() === '' ? flowEntry : `${inner.replace(/\s*$/, '')}, ${flowEntry}`;
     return `${text.slice(0, start)}{${body}}${text.slice(end)}`;
   }
   if (isMap(annotations) && annotations.items.length > 0) return appendToBlockMap(text, annotations, [entry]);

@@ -1,0 +1,159 @@
+import { ErrorKind, FluxError } from '../errors.ts';
+import type { ImageInfo } from '../image/info.ts';
+import { type ImageRef, parseImageRef } from '../image/ref.ts';
+import {
+  type ClusterWorkload,
+  type ContainerUpdate,
+  type ImageLookup,
+  type ReleaseImageSpec,
+  type ReleasePlan,
+  ReleaseReason,
+  type ReleaseResult,
+  type ReleaseWorkload,
+  type TagFilter,
+  type WorkloadResult,
+  WorkloadStatus,
+} from './types.ts';
+
+/** `serviceSpecs` entry meaning every workload. */
+export const ALL_WORKLOADS = '<all>';
+/** `imageSpec` meaning the latest allowed image of every container. */
+export const ALL_LATEST = '<all latest>';
+
+/** A release named an image the registry scan has not seen: the whole release fails. */
+export class ImageNotFoundError extends FluxError {
+  constructor(image: string) {
+    super(`image "${image}" does not exist: invalid image ID`, {
+      code: 'release.image-not-found',
+      kind: ErrorKind.User,
+      help: 'Check the image reference and tag; if it was pushed just now, wait for the next registry scan (or ask for one) and retry.',
+    });
+  }
+}
+
+/** Sorts a result's keys, so output never depends on map order. */
+export function sortResult(result: ReleaseResult): ReleaseResult {
+  return Object.fromEntries(Object.entries(result).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function safeRef(image: string): ImageRef | undefined {
+  try {
+    return parseImageRef(image);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest image of `images` that passes `filter`, with the filter's own order. */
+export function latestAllowed(images: readonly ImageInfo[], filter: TagFilter): ImageInfo | undefined {
+  return images
+    .filter((i) => i.ref.tag !== '' && filter.matches(i.ref.tag))
+    .sort((a, b) => filter.compare(a, b))[0];
+}
+
+type Pending = 'ignored' | 'skipped' | 'unknown';
+
+function finish(updates: ContainerUpdate[], pending: Pending): WorkloadResult {
+  if (updates.length > 0) return { status: WorkloadStatus.Success, perContainer: updates };
+  if (pending === 'unknown') return { status: WorkloadStatus.Unknown, error: ReleaseReason.ImageNotFound };
+  if (pending === 'skipped') return { status: WorkloadStatus.Skipped, error: ReleaseReason.ImageUpToDate };
+  return { status: WorkloadStatus.Ignored, error: ReleaseReason.DoesNotUseImage };
+}
+
+/**
+ * Plans a release of images (Flux v1's `image` release spec), purely: which workloads change, to
+ * what, and why the others do not. Differences from Flux v1 (decisions.md): an explicit image is
+ * released whatever the containers' tag filters say (Flux v1's docs promised this; its code applied
+ * the filter unless `--force`); locked workloads still need `force`. Results carry Flux v1's status
+ * and reason strings.
+ *
+ * @param cluster workloads found in the cluster by ID; undefined to plan from git alone.
+ * @throws {ImageNotFoundError} when a named image is not among the scanned images.
+ */
+export function planRelease(
+  spec: ReleaseImageSpec,
+  workloads: readonly ReleaseWorkload[],
+  cluster: ReadonlyMap<string, ClusterWorkload> | undefined,
+  images: ImageLookup,
+): ReleasePlan {
+  const all = spec.serviceSpecs.includes(ALL_WORKLOADS);
+  const included = all ? undefined : new Set(spec.serviceSpecs);
+  const excluded = new Set(spec.excludes ?? []);
+  const target = spec.imageSpec === ALL_LATEST ? undefined : parseImageRef(spec.imageSpec);
+  const namedAndForced = !all && spec.force === true;
+  if (target) {
+    const known = images(target.canonicalName)?.some((i) => i.ref.tag === target.tag && target.tag !== '');
+    if (!known) throw new ImageNotFoundError(spec.imageSpec);
+  }
+
+  const result: ReleaseResult = {};
+  const updates: ReleasePlan['updates'] = [];
+  for (const workload of [...workloads].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const { id } = workload;
+    if (included && !included.has(id)) {
+      result[id] = { status: WorkloadStatus.Ignored, error: ReleaseReason.NotIncluded };
+      continue;
+    }
+    if (excluded.has(id)) {
+      result[id] = { status: WorkloadStatus.Ignored, error: ReleaseReason.Excluded };
+      continue;
+    }
+    const live = cluster?.get(id);
+    if (cluster && !live) {
+      result[id] = { status: WorkloadStatus.Skipped, error: ReleaseReason.NotInCluster };
+      continue;
+    }
+    if (workload.containers.length === 0) {
+      result[id] = { status: WorkloadStatus.Ignored, error: ReleaseReason.NotInCluster };
+      continue;
+    }
+    if (target && !workload.containers.some((c) => c.ref?.sameRepository(target))) {
+      result[id] = { status: WorkloadStatus.Ignored, error: ReleaseReason.DifferentImage };
+      continue;
+    }
+    if (!namedAndForced && workload.locked) {
+      result[id] = { status: WorkloadStatus.Skipped, error: ReleaseReason.Locked };
+      continue;
+    }
+    if (!namedAndForced && (live?.ignored || workload.ignored)) {
+      result[id] = { status: WorkloadStatus.Skipped, error: ReleaseReason.Ignore };
+      continue;
+    }
+
+    const changes: ContainerUpdate[] = [];
+    let pending: Pending = 'ignored';
+    for (const container of workload.containers) {
+      const current = container.ref ?? safeRef(container.image);
+      if (!current) continue;
+      let next: ImageRef | undefined;
+      if (target) {
+        if (!current.sameRepository(target)) continue;
+        next = target;
+      } else {
+        const known = images(current.canonicalName);
+        if (!known) {
+          pending = 'unknown';
+          continue;
+        }
+        next = latestAllowed(known, workload.tagFilter(container.name))?.ref;
+        if (!next) continue;
+      }
+      if (next.tag === current.tag && !current.digest) {
+        if (pending === 'ignored') pending = 'skipped';
+        continue;
+      }
+      // The manifest keeps its own way of naming the repository; only the tag changes.
+      changes.push({
+        container: container.name,
+        current: container.image,
+        target: current.withTag(next.tag).toString(),
+      });
+    }
+    result[id] = finish(changes, pending);
+    if (changes.length > 0) updates.push({ id, updates: changes });
+  }
+  for (const id of included ?? []) {
+    if (!(id in result)) result[id] = { status: WorkloadStatus.Skipped, error: ReleaseReason.NotInRepo };
+  }
+  return { result: sortResult(result), updates };
+}
