@@ -1,2 +1,27 @@
+export type { RegistryErrorContext } from './client/errors.ts';
+export {
+  InvalidPayloadError,
+  ManifestUnknownError,
+  NoSuitablePlatformError,
+  RateLimitedError,
+  RegistryAuthError,
+  RegistryError,
+  RegistryUnavailableError,
+} from './client/errors.ts';
+export type { Platform } from './client/platform.ts';
+export { formatPlatform, parsePlatform, platformMatches } from './client/platform.ts';
+export type {
+  Credentials,
+  FetchedManifest,
+  RegistryClient,
+  RegistryClientOptions,
+  RegistryMetrics,
+} from './client/registry-client.ts';
+export { createRegistryClient, parseRetryAfter } from './client/registry-client.ts';
+export { MANIFEST_ACCEPT, MediaType } from './client/schema.ts';
+export type { AdaptiveRateOptions } from './rate-limit/adaptive-rate.ts';
+export { AdaptiveRate } from './rate-limit/adaptive-rate.ts';
+export type { HostLimiterOptions } from './rate-limit/host-limiter.ts';
+export { HostLimiters } from './rate-limit/host-limiter.ts';
 export type { AuthChallenge } from './www-authenticate.ts';
 export { parseWwwAuthenticate } from './www-authenticate.ts';
