@@ -85,7 +85,10 @@ it.each(['basic', 'token'] as const)(
       });
 
       await expect(anonymous.tags('library/app')).rejects.toThrow(RegistryAuthError);
-      const err = await wrong.tags('library/app').catch((e: unknown) => e as Error);
+      const err = (await wrong.tags('library/app').then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as Error;
       expect(err).toBeInstanceOf(RegistryAuthError);
       expect(err.message).toContain(`${registry.host}/library/app`);
       expect(err.message).not.toContain('not-the-password-42');
@@ -153,7 +156,10 @@ describe('multi-platform images', () => {
   it('says which platforms a list has when none fits', async () => {
     const s390x = createRegistryClient({ host: registry.host, insecure: true, platforms: ['linux/s390x'] });
 
-    const err = await s390x.imageInfo(`${registry.host}/acme/docker:1.0`).catch((e: unknown) => e as Error);
+    const err = (await s390x.imageInfo(`${registry.host}/acme/docker:1.0`).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
 
     expect(err).toBeInstanceOf(NoSuitablePlatformError);
     expect(err.message).toContain('no image for linux/s390x (the list has linux/amd64, linux/arm64/v8)');
@@ -179,7 +185,10 @@ describe('faults, through the fault proxy in front of the real registry', () => 
     const client = createRegistryClient({ host: proxy.host, insecure: true, limiter });
     proxy.inject({ status: 429, retryAfterSeconds: 1, match: (r) => r.path.endsWith('/tags/list') });
 
-    const err = await client.tags('library/app').catch((e: unknown) => e as RateLimitedError);
+    const err = (await client.tags('library/app').then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as RateLimitedError;
     const t0 = Date.now();
     const tags = await client.tags('library/app');
 
