@@ -2,6 +2,51 @@ export type { Clock } from './clock.ts';
 export { ManualClock, systemClock } from './clock.ts';
 export type { FluxErrorOptions } from './errors.ts';
 export { ErrorKind, FluxError, isFluxError } from './errors.ts';
+export type {
+  CommandResult,
+  CommandRunner,
+  RunOptions,
+  ShellRunnerOptions,
+} from './flux-yaml/command-runner.ts';
+export { createShellRunner } from './flux-yaml/command-runner.ts';
+export type {
+  CommandSpec,
+  CommandUpdatedConfig,
+  FluxYamlConfig,
+  PatchUpdatedConfig,
+  ScanForFilesConfig,
+  UpdaterSpec,
+} from './flux-yaml/config.ts';
+export { CONFIG_FILENAME, ConfigMode, parseFluxYaml, parseGoDuration } from './flux-yaml/config.ts';
+export type { ManifestGenerationInput } from './flux-yaml/defaults.ts';
+export { manifestGeneration } from './flux-yaml/defaults.ts';
+export {
+  CommandError,
+  FluxYamlError,
+  GeneratedResourceNotFoundError,
+  GitPathError,
+  NoUpdaterCommandsError,
+  PatchError,
+  PatchMissingResourceError,
+} from './flux-yaml/errors.ts';
+export type { FluxYamlFs, FoundConfig, LoadedConfig } from './flux-yaml/find-config.ts';
+export { findConfigFile, loadConfigFile } from './flux-yaml/find-config.ts';
+export type {
+  GeneratedTarget,
+  ManifestGeneration,
+  ManifestGenerationOptions,
+  RawTarget,
+  TargetManifests,
+} from './flux-yaml/manifest-generation.ts';
+export { TargetKind } from './flux-yaml/manifest-generation.ts';
+export {
+  applyPatchFile,
+  createJsonMergePatch,
+  createPatchFile,
+  createTwoWayMergePatch,
+  jsonMergePatch,
+  strategicMergePatch,
+} from './flux-yaml/patch.ts';
 export type { ImageInfo, ImageInfoJson } from './image/info.ts';
 export { formatGoTime, imageInfoToJson } from './image/info.ts';
 export { DOCKER_HUB, ImageRef, InvalidImageRefError, parseImageRef } from './image/ref.ts';
