@@ -105,6 +105,7 @@ export { explainContainer, TagVerdict } from './release/explain.ts';
 export type { AutomationChange, AutomationPlan, AutomationSkip } from './release/plan-automation.ts';
 export { planAutomation } from './release/plan-automation.ts';
 export { ContainersReleaseError, planContainersRelease } from './release/plan-containers.ts';
+export type { PlanOptions } from './release/plan-release.ts';
 export {
   ALL_LATEST,
   ALL_WORKLOADS,

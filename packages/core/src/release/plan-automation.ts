@@ -1,6 +1,7 @@
 import type { ImageInfo } from '../image/info.ts';
 import { type ImageRef, parseImageRef } from '../image/ref.ts';
-import type { ClusterWorkload, ImageLookup, ReleaseWorkload, TagFilter } from './types.ts';
+import type { PlanOptions } from './plan-release.ts';
+import type { ImageLookup, ReleaseWorkload, TagFilter } from './types.ts';
 
 /** An automated update: Flux v1's `auto` change (workload, container, new image). */
 export interface AutomationChange {
@@ -48,9 +49,10 @@ function infoFor(ref: ImageRef, images: readonly ImageInfo[]): { info: ImageInfo
  */
 export function planAutomation(
   workloads: readonly ReleaseWorkload[],
-  cluster: ReadonlyMap<string, ClusterWorkload> | undefined,
   images: ImageLookup,
+  options: PlanOptions = {},
 ): AutomationPlan {
+  const cluster = options.cluster;
   const changes: AutomationChange[] = [];
   const skipped: AutomationSkip[] = [];
   for (const workload of [...workloads].sort((a, b) => (a.id < b.id ? -1 : 1))) {

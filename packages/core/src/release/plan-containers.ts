@@ -1,7 +1,6 @@
 import { ErrorKind, FluxError } from '../errors.ts';
-import { sortResult } from './plan-release.ts';
+import { type PlanOptions, sortResult } from './plan-release.ts';
 import {
-  type ClusterWorkload,
   type ContainerUpdate,
   type ReleaseContainersSpec,
   type ReleasePlan,
@@ -33,8 +32,9 @@ export class ContainersReleaseError extends FluxError {
 export function planContainersRelease(
   spec: ReleaseContainersSpec,
   workloads: readonly ReleaseWorkload[],
-  cluster: ReadonlyMap<string, ClusterWorkload> | undefined,
+  options: PlanOptions = {},
 ): ReleasePlan {
+  const cluster = options.cluster;
   const byId = new Map(workloads.map((w) => [w.id, w]));
   const result: ReleaseResult = {};
   const updates: ReleasePlan['updates'] = [];

@@ -20,6 +20,12 @@ export const ALL_WORKLOADS = '<all>';
 /** `imageSpec` meaning the latest allowed image of every container. */
 export const ALL_LATEST = '<all latest>';
 
+/** Options of the planners. */
+export interface PlanOptions {
+  /** Workloads found in the cluster by ID; absent to plan from git alone. */
+  cluster?: ReadonlyMap<string, ClusterWorkload> | undefined;
+}
+
 /** A release named an image the registry scan has not seen: the whole release fails. */
 export class ImageNotFoundError extends FluxError {
   constructor(image: string) {
@@ -67,15 +73,15 @@ function finish(updates: ContainerUpdate[], pending: Pending): WorkloadResult {
  * the filter unless `--force`); locked workloads still need `force`. Results carry Flux v1's status
  * and reason strings.
  *
- * @param cluster workloads found in the cluster by ID; undefined to plan from git alone.
  * @throws {ImageNotFoundError} when a named image is not among the scanned images.
  */
 export function planRelease(
   spec: ReleaseImageSpec,
   workloads: readonly ReleaseWorkload[],
-  cluster: ReadonlyMap<string, ClusterWorkload> | undefined,
   images: ImageLookup,
+  options: PlanOptions = {},
 ): ReleasePlan {
+  const cluster = options.cluster;
   const all = spec.serviceSpecs.includes(ALL_WORKLOADS);
   const included = all ? undefined : new Set(spec.serviceSpecs);
   const excluded = new Set(spec.excludes ?? []);

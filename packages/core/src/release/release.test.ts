@@ -85,8 +85,8 @@ describe('planRelease', () => {
     const plan = planRelease(
       { serviceSpecs: [ALL_WORKLOADS], imageSpec: ALL_LATEST, kind: 'plan' },
       [hello, app, locked],
-      inCluster(hello, app, locked),
       lookup,
+      { cluster: inCluster(hello, app, locked) },
     );
 
     expect(plan.result).toEqual({
@@ -119,7 +119,7 @@ describe('planRelease', () => {
   it('releases an explicit image past the tag filter (Flux v1 applied it), but not past a lock', () => {
     const spec = { serviceSpecs: [ALL_WORKLOADS], imageSpec: 'acme/app:2.0.0-rc.1', kind: 'plan' as const };
 
-    const plan = planRelease(spec, [hello, app, locked], undefined, lookup);
+    const plan = planRelease(spec, [hello, app, locked], lookup);
 
     expect(plan.result['prod:deployment/app']).toEqual({
       status: 'success',
@@ -136,7 +136,6 @@ describe('planRelease', () => {
     const plan = planRelease(
       { serviceSpecs: ['prod:deployment/locked'], imageSpec: 'acme/app:1.1.0', kind: 'plan', force: true },
       [hello, locked],
-      undefined,
       lookup,
     );
 
@@ -157,7 +156,7 @@ describe('planRelease', () => {
   `('reports $case with Flux v1 reasons', ({ spec, cluster, expected }) => {
     const appOnly = workload('prod:deployment/app', [container('app', 'acme/app:1.0.0')]);
 
-    const plan = planRelease({ kind: 'plan', ...spec }, [appOnly], cluster, lookup);
+    const plan = planRelease({ kind: 'plan', ...spec }, [appOnly], lookup, { cluster });
 
     expect(plan.result['prod:deployment/app']).toEqual(expected);
   });
@@ -172,7 +171,6 @@ describe('planRelease', () => {
         kind: 'plan',
       },
       [unknown],
-      undefined,
       lookup,
     );
 
@@ -185,8 +183,8 @@ describe('planRelease', () => {
   it('fails the whole release for an image the scan has not seen', () => {
     const spec = { serviceSpecs: [ALL_WORKLOADS], imageSpec: 'acme/app:9.9.9', kind: 'plan' as const };
 
-    expect(() => planRelease(spec, [app], undefined, lookup)).toThrow(ImageNotFoundError);
-    expect(() => planRelease(spec, [app], undefined, lookup)).toThrow(
+    expect(() => planRelease(spec, [app], lookup)).toThrow(ImageNotFoundError);
+    expect(() => planRelease(spec, [app], lookup)).toThrow(
       'image "acme/app:9.9.9" does not exist: invalid image ID',
     );
   });
@@ -209,7 +207,6 @@ describe('planContainersRelease', () => {
         },
       },
       [app],
-      undefined,
     );
 
     expect(plan.result).toEqual({
@@ -237,7 +234,6 @@ describe('planContainersRelease', () => {
       planContainersRelease(
         { kind: 'execute', containerSpecs: { 'prod:deployment/app': specs }, skipMismatches },
         [app],
-        undefined,
       );
     } catch (err) {
       thrown = err;
@@ -261,7 +257,6 @@ describe('planContainersRelease', () => {
         },
       },
       [app],
-      undefined,
     );
 
     expect(plan.result['prod:deployment/app']).toEqual({
@@ -280,7 +275,7 @@ describe('planContainersRelease', () => {
 
 describe('planAutomation', () => {
   it('moves automated workloads to the newest allowed image, one change per container', () => {
-    const plan = planAutomation([hello, app, locked], inCluster(hello, app, locked), lookup);
+    const plan = planAutomation([hello, app, locked], lookup, { cluster: inCluster(hello, app, locked) });
 
     expect(plan.changes).toEqual([
       {
@@ -308,7 +303,7 @@ describe('planAutomation', () => {
     });
     const cluster = inCluster(semverApp, timeApp, lowerRunning);
 
-    const plan = planAutomation([semverApp, timeApp, lowerRunning], cluster, lookup);
+    const plan = planAutomation([semverApp, timeApp, lowerRunning], lookup, { cluster });
 
     expect(plan.changes).toEqual([]);
   });
@@ -318,7 +313,7 @@ describe('planAutomation', () => {
     const tool = workload('prod:deployment/tool', [container('t', 'acme/tool:b')], { automated: 'true' });
     const older = workload('prod:deployment/tool2', [container('t', 'acme/tool:a')], { automated: 'true' });
 
-    const plan = planAutomation([tool, older], undefined, (n) => noTime.get(n));
+    const plan = planAutomation([tool, older], (n) => noTime.get(n));
 
     expect(plan.changes).toEqual([]);
     expect(plan.skipped).toEqual([
@@ -338,7 +333,7 @@ describe('planAutomation', () => {
       ignored: false,
     });
 
-    const plan = planAutomation([hello], cluster, lookup);
+    const plan = planAutomation([hello], lookup, { cluster });
 
     // The cluster already runs the newest; git still says a000001, so git is brought up to it.
     expect(plan.changes).toEqual([
