@@ -19,6 +19,16 @@ export type {
 } from './client/registry-client.ts';
 export { createRegistryClient, parseRetryAfter } from './client/registry-client.ts';
 export { MANIFEST_ACCEPT, MediaType } from './client/schema.ts';
+export type { CredentialsSource, DockerConfig } from './credentials/docker-config.ts';
+export {
+  CredentialsConfigError,
+  dockerConfigSource,
+  firstOf,
+  normaliseRegistryHost,
+  parseDockerConfig,
+  pullSecretCredentials,
+  staticSource,
+} from './credentials/docker-config.ts';
 export type { AdaptiveRateOptions } from './rate-limit/adaptive-rate.ts';
 export { AdaptiveRate } from './rate-limit/adaptive-rate.ts';
 export type { HostLimiterOptions } from './rate-limit/host-limiter.ts';
