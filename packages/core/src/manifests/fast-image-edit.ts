@@ -1,5 +1,6 @@
 import { CLUSTER_SCOPE, type ResourceId } from '../resource/id.ts';
 import { safeAsPlain } from './scalar-edit.ts';
+import { POD_SPEC_PATHS } from './workloads.ts';
 
 // A fast path for the commonest edit, a container image in block-style YAML, that reads only the
 // lines it needs instead of parsing the whole stream. It answers only when everything on its way is
@@ -28,15 +29,10 @@ interface KeyLine {
   keyIndent: number;
 }
 
-const podSpecPaths: Record<string, readonly string[]> = {
-  deployment: ['spec', 'template', 'spec'],
-  daemonset: ['spec', 'template', 'spec'],
-  statefulset: ['spec', 'template', 'spec'],
-  replicaset: ['spec', 'template', 'spec'],
-  job: ['spec', 'template', 'spec'],
-  cronjob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-  pod: ['spec'],
-};
+// The same paths as the full editor, by lower-cased kind (resource IDs lower-case kinds).
+const podSpecPaths: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(POD_SPEC_PATHS).map(([kind, path]) => [kind.toLowerCase(), path.map(String)]),
+);
 
 class Bail extends Error {}
 const bail = (): never => {

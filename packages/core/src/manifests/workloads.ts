@@ -17,7 +17,8 @@ export interface LocatedContainer extends Container {
   location: ImageLocation;
 }
 
-const podSpecPaths: Record<string, NodePath> = {
+/** Where the pod spec of each pod-template kind lives. */
+export const POD_SPEC_PATHS: Readonly<Record<string, NodePath>> = {
   Deployment: ['spec', 'template', 'spec'],
   DaemonSet: ['spec', 'template', 'spec'],
   StatefulSet: ['spec', 'template', 'spec'],
@@ -28,7 +29,7 @@ const podSpecPaths: Record<string, NodePath> = {
 };
 
 /** Kinds whose containers flux-ts reads and edits. */
-export const WORKLOAD_KINDS: readonly string[] = [...Object.keys(podSpecPaths), 'HelmRelease'];
+export const WORKLOAD_KINDS: readonly string[] = [...Object.keys(POD_SPEC_PATHS), 'HelmRelease'];
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -182,7 +183,7 @@ export function workloadContainers(
   object: Record<string, unknown>,
   annotations: Record<string, string>,
 ): LocatedContainer[] | undefined {
-  const specPath = podSpecPaths[kind];
+  const specPath = POD_SPEC_PATHS[kind];
   if (specPath) return podContainers(object, specPath);
   if (kind === 'HelmRelease') return helmContainers(object, annotations);
   return undefined;
