@@ -1,3 +1,4 @@
+export * from './cache/index.ts';
 export type { RegistryErrorContext } from './client/errors.ts';
 export {
   InvalidPayloadError,
@@ -33,5 +34,7 @@ export type { AdaptiveRateOptions } from './rate-limit/adaptive-rate.ts';
 export { AdaptiveRate } from './rate-limit/adaptive-rate.ts';
 export type { HostLimiterOptions } from './rate-limit/host-limiter.ts';
 export { HostLimiters } from './rate-limit/host-limiter.ts';
+export type { RepositoryMetadata, Scanner, ScannerOptions } from './scanner/scanner.ts';
+export { createScanner } from './scanner/scanner.ts';
 export type { AuthChallenge } from './www-authenticate.ts';
 export { parseWwwAuthenticate } from './www-authenticate.ts';

@@ -1,7 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * How many processes of process group `pgid` are still running (zombies do not count: an exited
+ * daemon re-parented to init can linger as one until init reaps it). Reads /proc.
+ */
+function liveGroupMembers(pgid: number): number {
+  let live = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') live++;
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  return live;
+}
 
 /** A server process started for a test, with its log file. */
 export interface DaemonProcess {
@@ -70,13 +90,15 @@ export function spawnDaemon(
         .join('\n');
     },
     async stop(graceMs = 5_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      // The whole process group: the watchdog shell, the daemon, the stdin reader. Done only when
+      // every member has gone (the daemon can outlive the shell by a moment), SIGKILL after grace.
+      const groupAlive = (): boolean => liveGroupMembers(pid) > 0;
       killGroup('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
-      if (!done) {
-        killGroup('SIGKILL');
-        await exited;
-      }
+      const deadline = Date.now() + graceMs;
+      while (groupAlive() && Date.now() < deadline) await sleep(20);
+      if (groupAlive()) killGroup('SIGKILL');
+      while (groupAlive()) await sleep(20);
+      await exited;
       child.stdin?.destroy();
       log.end();
     },

@@ -7,8 +7,10 @@ import type { ImageRef } from './ref.ts';
 export interface ImageInfo {
   /** The image reference (repository and tag) this describes. */
   ref: ImageRef;
-  /** Manifest digest as fetched (`sha256:…`). */
+  /** Manifest digest as fetched (`sha256:…`); for a multi-platform image, the chosen platform's manifest. */
   digest?: string;
+  /** For a multi-platform image, the digest of the list or index the tag points at (what a HEAD returns). */
+  indexDigest?: string;
   /** Config digest (schema 2 / OCI) or v1 ID (schema 1). */
   imageId?: string;
   labels?: Record<string, string>;

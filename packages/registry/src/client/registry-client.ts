@@ -433,7 +433,9 @@ class Client implements RegistryClient {
     const reference = ref.digest || ref.tag || 'latest';
     const context = { registry: this.host, repository, reference };
     let fetched = await this.manifest(repository, reference, signal);
+    let indexDigest: string | undefined;
     if (fetched.mediaType === MediaType.DockerManifestList || fetched.mediaType === MediaType.OciIndex) {
+      indexDigest = fetched.digest;
       const index = this.#decoded(decodeManifestIndex(fetched.body), context, 'manifest list');
       const available = index.manifests
         .filter((m) => m.platform)
@@ -494,6 +496,7 @@ class Client implements RegistryClient {
     return {
       ref: ref.digest ? ref : ref.withTag(reference),
       digest: fetched.digest,
+      ...(indexDigest ? { indexDigest } : {}),
       ...(imageId ? { imageId } : {}),
       labels,
       ...(createdAt ? { createdAt } : {}),

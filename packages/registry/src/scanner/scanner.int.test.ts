@@ -1,0 +1,164 @@
+import { ManualClock } from '@flux-ts/core';
+import {
+  type FaultProxy,
+  makeTempDir,
+  startFaultProxy,
+  startRegistry,
+  type TempDir,
+  type TestRegistry,
+} from '@flux-ts/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCacheStore } from '../cache/create-cache-store.ts';
+import type { CacheStore } from '../cache/store.ts';
+import { createRegistryClient } from '../client/registry-client.ts';
+import { HostLimiters } from '../rate-limit/host-limiter.ts';
+import { createScanner, type Scanner } from './scanner.ts';
+
+const day = (n: number): Date => new Date(Date.UTC(2024, 0, n));
+
+describe('scanner against the real registry, counting requests through the fault proxy', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+  let dir: TempDir;
+  const clock = new ManualClock(Date.UTC(2024, 5, 1));
+  const limiter = new HostLimiters({ clock });
+  const stores: CacheStore[] = [];
+
+  const scannerOver = async (
+    cache?: CacheStore,
+    onNewTags?: (repo: string, tags: string[]) => void,
+  ): Promise<Scanner> => {
+    const store = cache ?? (await createCacheStore({ kind: 'file', dir: dir.path }, { clock }));
+    stores.push(store);
+    const client = createRegistryClient({ host: proxy.host, insecure: true, limiter, clock });
+    return createScanner({
+      clientFor: () => client,
+      cache: store,
+      clock,
+      ...(onNewTags ? { onNewTags } : {}),
+    });
+  };
+  const repo = (): string => `${proxy.host}/acme/app`;
+  const count = (method: string, pathPart: string): number =>
+    proxy.requests.filter((r) => r.method === method && r.path.includes(pathPart)).length;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    proxy = await startFaultProxy(registry.url);
+    dir = await makeTempDir('flux-ts-scanner');
+    for (let i = 1; i <= 5; i++)
+      await registry.pushImage({ repo: 'acme/app', tag: `1.${i}.0`, created: day(i) });
+    await registry.pushImage({ repo: 'acme/app', tag: 'latest', created: day(5) });
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await limiter.stop();
+    await proxy?.close();
+    await registry?.stop();
+    await dir?.remove();
+  });
+
+  it('fills a cold cache with one tag list and a manifest and config per tag', async () => {
+    const scanner = await scannerOver();
+    proxy.reset();
+
+    const meta = await scanner.refresh(repo());
+
+    expect(meta.tags).toEqual(['1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', 'latest']);
+    expect(meta.images.map((i) => [i.ref.tag, i.createdAt?.toISOString()])).toEqual([
+      ['1.1.0', day(1).toISOString()],
+      ['1.2.0', day(2).toISOString()],
+      ['1.3.0', day(3).toISOString()],
+      ['1.4.0', day(4).toISOString()],
+      ['1.5.0', day(5).toISOString()],
+      ['latest', day(5).toISOString()],
+    ]);
+    expect(count('GET', '/tags/list')).toBe(1);
+    expect(count('GET', '/manifests/')).toBe(6);
+    expect(count('GET', '/blobs/')).toBe(6);
+  });
+
+  it('refreshes with nothing new using the tag list alone', async () => {
+    const scanner = await scannerOver();
+    proxy.reset();
+
+    await scanner.refresh(repo());
+
+    expect(proxy.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v2/acme/app/tags/list']);
+  });
+
+  it('re-checks a mutable tag with a HEAD only after its interval, and refetches only when it moved', async () => {
+    const scanner = await scannerOver();
+    await clock.advance(3_600_000);
+    proxy.reset();
+
+    await scanner.refresh(repo());
+
+    expect(proxy.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /v2/acme/app/tags/list',
+      'HEAD /v2/acme/app/manifests/latest',
+    ]);
+
+    await registry.pushImage({ repo: 'acme/app', tag: 'latest', created: day(9) });
+    await clock.advance(3_600_000);
+    proxy.reset();
+    const meta = await scanner.refresh(repo());
+
+    expect(count('HEAD', '/manifests/latest')).toBe(1);
+    expect(count('GET', '/manifests/latest')).toBe(1);
+    expect(meta.images.find((i) => i.ref.tag === 'latest')?.createdAt).toEqual(day(9));
+  });
+
+  it('fetches only a new tag, and says it is new', async () => {
+    const added: string[][] = [];
+    const scanner = await scannerOver(undefined, (_repo, tags) => added.push(tags));
+    await registry.pushImage({ repo: 'acme/app', tag: '1.6.0', created: day(6) });
+    proxy.reset();
+
+    await scanner.refresh(repo());
+
+    expect(added).toEqual([['1.6.0']]);
+    expect(count('GET', '/manifests/')).toBe(1);
+    expect(count('GET', '/blobs/')).toBe(1);
+  });
+
+  it('survives a restart with the file store: no per-tag refetch', async () => {
+    for (const store of stores.splice(0)) await store.close();
+    const restarted = await scannerOver();
+    proxy.reset();
+
+    const meta = await restarted.refresh(repo());
+
+    expect(meta.images.every((i) => i.createdAt !== undefined)).toBe(true);
+    expect(proxy.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v2/acme/app/tags/list']);
+  });
+
+  it('stops filling on a 429 and resumes later without refetching what it has', async () => {
+    const memory = await createCacheStore({ kind: 'memory' }, { clock });
+    const scanner = await scannerOver(memory);
+    proxy.reset();
+    proxy.inject({ status: 429, match: (r) => r.path.endsWith('/manifests/1.3.0') });
+
+    const first = await scanner.refresh(repo());
+    const missing = first.images.filter((i) => !i.createdAt).map((i) => i.ref.tag);
+    const fetchedFirst = count('GET', '/manifests/');
+    proxy.reset();
+    await clock.advance(20 * 60_000);
+    const second = await scanner.refresh(repo());
+
+    expect(missing).toContain('1.3.0');
+    expect(fetchedFirst).toBeLessThan(7);
+    expect(second.images.every((i) => i.createdAt !== undefined)).toBe(true);
+    expect(count('GET', '/manifests/')).toBe(missing.length);
+  });
+
+  it('answers getRepository from the cache without any request', async () => {
+    const scanner = await scannerOver();
+    proxy.reset();
+
+    const meta = await scanner.getRepository(repo());
+
+    expect(meta.tags).toContain('1.6.0');
+    expect(proxy.requests).toEqual([]);
+  });
+});
