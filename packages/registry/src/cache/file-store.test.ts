@@ -284,7 +284,9 @@ describe('FileCacheStore', () => {
     await store.close();
   });
 
-  it('handles 5,000 entries: write, read, reopen (bench/registry runs 30,000)', { timeout: 120_000 }, async () => {
+  it('handles 5,000 entries: write, read, reopen (bench/registry runs 30,000)', {
+    timeout: 120_000,
+  }, async () => {
     const clock = new ManualClock();
     const dir = freshDir();
     const store = await FileCacheStore.open({ dir, clock });
