@@ -12,6 +12,21 @@ export interface HostLimiterOptions {
   logger?: Logger;
 }
 
+/**
+ * Bottleneck refills its reservoir on a 250 ms heartbeat, adding a fixed amount per refill: express
+ * `rps` as "amount every interval" with an interval of at least one heartbeat.
+ */
+export function refillFor(rps: number): {
+  reservoirIncreaseInterval: number;
+  reservoirIncreaseAmount: number;
+} {
+  const interval = Math.max(250, Math.ceil(1000 / rps));
+  return {
+    reservoirIncreaseInterval: interval,
+    reservoirIncreaseAmount: Math.max(1, Math.round((rps * interval) / 1000)),
+  };
+}
+
 interface Host {
   rate: AdaptiveRate;
   bottleneck: Bottleneck;
@@ -45,9 +60,8 @@ export class HostLimiters {
         bottleneck: new Bottleneck({
           maxConcurrent: this.#burst,
           reservoir: this.#burst,
-          reservoirIncreaseAmount: 1,
-          reservoirIncreaseInterval: Math.max(1, Math.round(1000 / this.#rps)),
           reservoirIncreaseMaximum: this.#burst,
+          ...refillFor(this.#rps),
         }),
         warned: false,
       };
@@ -97,7 +111,7 @@ export class HostLimiters {
   }
 
   #apply(h: Host): void {
-    h.bottleneck.updateSettings({ reservoirIncreaseInterval: Math.max(1, Math.round(1000 / h.rate.rps)) });
+    h.bottleneck.updateSettings(refillFor(h.rate.rps));
   }
 
   /** Stops every host's scheduler. */
