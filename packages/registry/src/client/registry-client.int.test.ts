@@ -222,3 +222,28 @@ describe('faults, through the fault proxy in front of the real registry', () => 
     await expect(client.tags('library/app')).rejects.toThrow(RegistryUnavailableError);
   });
 });
+
+describe('legacy schema 1', () => {
+  it('reads created and labels from a schema 1 manifest the registry converts for old clients', async () => {
+    const registry = await startRegistry();
+    try {
+      const pushed = await registry.pushImage({ repo: 'old/app', tag: 'v1', created: created(7) });
+      // A client that sends no Accept gets the registry's own schema 1 conversion, signed.
+      const oldClient: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.delete('accept');
+        return fetch(input, { ...init, headers });
+      };
+      const client = createRegistryClient({ host: registry.host, insecure: true, fetch: oldClient });
+
+      const info = await client.imageInfo(`${registry.host}/old/app:v1`);
+
+      expect(info.createdAt).toEqual(created(7));
+      expect(info.labels?.['org.opencontainers.image.created']).toBe(created(7).toISOString());
+      expect(info.digest).not.toBe(pushed.digest); // schema 1 has its own digest
+      expect(info.imageId).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await registry.stop();
+    }
+  });
+});

@@ -12,7 +12,8 @@ import { createCacheStore } from '../cache/create-cache-store.ts';
 import type { CacheStore } from '../cache/store.ts';
 import { createRegistryClient } from '../client/registry-client.ts';
 import { HostLimiters } from '../rate-limit/host-limiter.ts';
-import { createScanner, type Scanner } from './scanner.ts';
+import { imageFilter } from './image-filter.ts';
+import { createScanner, RepositoryExcludedError, type Scanner } from './scanner.ts';
 
 const day = (n: number): Date => new Date(Date.UTC(2024, 0, n));
 
@@ -160,5 +161,28 @@ describe('scanner against the real registry, counting requests through the fault
 
     expect(meta.tags).toContain('1.6.0');
     expect(proxy.requests).toEqual([]);
+  });
+});
+
+describe('scanner include/exclude', () => {
+  it('refuses to scan an excluded repository, without a request', async () => {
+    const calls: string[] = [];
+    const client = createRegistryClient({
+      host: 'k8s.gcr.io',
+      fetch: async (input) => {
+        calls.push(String(input));
+        return new Response('{}', { status: 500 });
+      },
+    });
+    const cache = await createCacheStore({ kind: 'memory' });
+    const scanner = createScanner({
+      clientFor: () => client,
+      cache,
+      scan: imageFilter({ exclude: ['k8s.gcr.io/*'] }),
+    });
+
+    await expect(scanner.refresh('k8s.gcr.io/pause:3.1')).rejects.toThrow(RepositoryExcludedError);
+    expect(calls).toEqual([]);
+    await cache.close();
   });
 });

@@ -42,6 +42,15 @@ export interface ScannerOptions {
   logger?: Logger;
   /** Called when a refresh found tags that were not there before. */
   onNewTags?: (repository: string, tags: string[]) => void;
+  /** Which repositories may be scanned (canonical names; see `imageFilter`). Default: all. */
+  scan?: (canonicalName: string) => boolean;
+  /** Counts tag metadata found in the cache (hit) or fetched (miss) during refreshes. */
+  onCacheLookup?: (hit: boolean) => void;
+}
+
+/** A refresh of a repository that the include/exclude globs leave out. */
+export class RepositoryExcludedError extends Error {
+  override name = 'RepositoryExcludedError';
 }
 
 /** Keeps image metadata of the repositories in use, at bounded cost. */
@@ -114,7 +123,8 @@ function toStored(info: ImageInfo): StoredInfo {
 const IMMUTABLE_MS = 30 * 24 * 3_600_000;
 
 class CachingScanner implements Scanner {
-  readonly #o: Required<Omit<ScannerOptions, 'onNewTags'>> & Pick<ScannerOptions, 'onNewTags'>;
+  readonly #o: Required<Omit<ScannerOptions, 'onNewTags' | 'onCacheLookup'>> &
+    Pick<ScannerOptions, 'onNewTags' | 'onCacheLookup'>;
   readonly #inFlight = new Map<string, Promise<RepositoryMetadata>>();
 
   constructor(options: ScannerOptions) {
@@ -122,6 +132,7 @@ class CachingScanner implements Scanner {
       refreshIntervalMs: 5 * 60_000,
       mutableRecheckMs: 3_600_000,
       concurrency: 4,
+      scan: () => true,
       clock: systemClock,
       logger: noopLogger,
       ...options,
@@ -169,6 +180,11 @@ class CachingScanner implements Scanner {
 
   async #refresh(repository: string, signal?: AbortSignal): Promise<RepositoryMetadata> {
     const ref = parseImageRef(repository);
+    if (!this.#o.scan(ref.canonicalName)) {
+      throw new RepositoryExcludedError(
+        `${ref.canonicalName} is excluded from scanning (--registry-include-image / --registry-exclude-image)`,
+      );
+    }
     const client = this.#o.clientFor(ref.registry);
     const key = repoKey(ref.canonicalName);
     const previous = await this.#o.cache.get<RepoRecord>(key);
@@ -199,6 +215,7 @@ class CachingScanner implements Scanner {
     const todo: { tag: string; recheck: boolean }[] = [];
     for (const tag of tags) {
       const record = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag));
+      this.#o.onCacheLookup?.(record !== undefined);
       if (!record) todo.push({ tag, recheck: false });
       else if (!isVersionTag(tag) && now - record.value.checkedAt >= this.#o.mutableRecheckMs)
         todo.push({ tag, recheck: true });
@@ -294,6 +311,7 @@ class CachingScanner implements Scanner {
     while (!signal.aborted) {
       for (const repository of repositories()) {
         if (signal.aborted) return;
+        if (!this.#o.scan(parseImageRef(repository).canonicalName)) continue;
         const record = await this.#o.cache.get<RepoRecord>(repoKey(parseImageRef(repository).canonicalName));
         if (record && record.refreshAt > this.#now()) continue;
         await this.refresh(repository, signal).catch((err: unknown) => {
