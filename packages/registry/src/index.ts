@@ -30,6 +30,15 @@ export {
   pullSecretCredentials,
   staticSource,
 } from './credentials/docker-config.ts';
+export type { EcrOptions } from './credentials/ecr.ts';
+export {
+  DEFAULT_ECR_EXCLUDE_IDS,
+  EcrUnavailableError,
+  ecrAllowed,
+  ecrCredentialsSource,
+  parseEcrHost,
+  requireEcr,
+} from './credentials/ecr.ts';
 export type { AdaptiveRateOptions } from './rate-limit/adaptive-rate.ts';
 export { AdaptiveRate } from './rate-limit/adaptive-rate.ts';
 export type { HostLimiterOptions } from './rate-limit/host-limiter.ts';
