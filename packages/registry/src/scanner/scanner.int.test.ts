@@ -153,6 +153,23 @@ describe('scanner against the real registry, counting requests through the fault
     expect(count('GET', '/manifests/')).toBe(missing.length);
   });
 
+  it('serves a priority request at once, without waiting for the next pass', async () => {
+    const scanner = await scannerOver(await createCacheStore({ kind: 'memory' }, { clock }));
+    const stop = new AbortController();
+    const loop = scanner.start(() => [], stop.signal);
+    proxy.reset();
+
+    scanner.prioritise(repo());
+    for (let i = 0; i < 200 && (await scanner.getRepository(repo())).tags.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    stop.abort();
+    await loop;
+
+    expect((await scanner.getRepository(repo())).tags).toContain('1.1.0');
+    expect(count('GET', '/tags/list')).toBe(1);
+  });
+
   it('answers getRepository from the cache without any request', async () => {
     const scanner = await scannerOver();
     proxy.reset();

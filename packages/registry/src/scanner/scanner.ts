@@ -63,6 +63,8 @@ export interface Scanner {
   imageInfo(ref: ImageRef | string, signal?: AbortSignal): Promise<ImageInfo | undefined>;
   /** Refreshes `repositories()` every interval until `signal` aborts. */
   start(repositories: () => Iterable<string>, signal: AbortSignal): Promise<void>;
+  /** Asks the running loop to refresh a repository next, before the others (a release, a webhook). */
+  prioritise(repository: string): void;
 }
 
 interface RepoRecord {
@@ -126,6 +128,8 @@ class CachingScanner implements Scanner {
   readonly #o: Required<Omit<ScannerOptions, 'onNewTags' | 'onCacheLookup'>> &
     Pick<ScannerOptions, 'onNewTags' | 'onCacheLookup'>;
   readonly #inFlight = new Map<string, Promise<RepositoryMetadata>>();
+  readonly #priority = new Set<string>();
+  #wake: (() => void) | undefined;
 
   constructor(options: ScannerOptions) {
     this.#o = {
@@ -307,9 +311,26 @@ class CachingScanner implements Scanner {
     return (await this.#images(ref, [ref.tag]))[0];
   }
 
+  prioritise(repository: string): void {
+    this.#priority.add(repository);
+    this.#wake?.();
+  }
+
+  async #servePriority(signal: AbortSignal): Promise<void> {
+    for (const repository of this.#priority) {
+      this.#priority.delete(repository);
+      if (!this.#o.scan(parseImageRef(repository).canonicalName)) continue;
+      await this.refresh(repository, signal).catch((err: unknown) => {
+        this.#o.logger.warn({ repository, err: (err as Error).message }, 'cannot refresh image repository');
+      });
+    }
+  }
+
   async start(repositories: () => Iterable<string>, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      await this.#servePriority(signal);
       for (const repository of repositories()) {
+        await this.#servePriority(signal);
         if (signal.aborted) return;
         if (!this.#o.scan(parseImageRef(repository).canonicalName)) continue;
         const record = await this.#o.cache.get<RepoRecord>(repoKey(parseImageRef(repository).canonicalName));
@@ -318,7 +339,14 @@ class CachingScanner implements Scanner {
           this.#o.logger.warn({ repository, err: (err as Error).message }, 'cannot refresh image repository');
         });
       }
-      await this.#o.clock.sleep(Math.min(60_000, this.#o.refreshIntervalMs), signal).catch(() => undefined);
+      // Sleep until the next pass, or until a priority request arrives.
+      if (this.#priority.size > 0) continue;
+      const wake = new AbortController();
+      this.#wake = () => wake.abort();
+      await this.#o.clock
+        .sleep(Math.min(60_000, this.#o.refreshIntervalMs), AbortSignal.any([signal, wake.signal]))
+        .catch(() => undefined);
+      this.#wake = undefined;
     }
   }
 }
