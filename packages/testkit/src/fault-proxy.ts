@@ -23,6 +23,10 @@ export interface Fault {
   retryAfterSeconds?: number;
   /** Wait this long before forwarding (or answering). */
   delayMs?: number;
+  /** With `status`: the body to answer with (default: a registry-style error JSON). */
+  body?: string;
+  /** With `body`: its Content-Type (default application/json). */
+  contentType?: string;
 }
 
 /** An HTTP proxy in front of a real server that records every request and injects faults on demand. */
@@ -64,13 +68,14 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.status) {
       req.resume();
-      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      const headers: Record<string, string> = { 'Content-Type': fault.contentType ?? 'application/json' };
       if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
       res.writeHead(fault.status, headers);
       res.end(
-        JSON.stringify({
-          errors: [{ code: 'INJECTED', message: `fault injected by test proxy: ${fault.status}` }],
-        }),
+        fault.body ??
+          JSON.stringify({
+            errors: [{ code: 'INJECTED', message: `fault injected by test proxy: ${fault.status}` }],
+          }),
       );
       recorded.push({ method, path, status: fault.status, injected: true });
       return;

@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostLimiters } from '../rate-limit/host-limiter.ts';
 import {
+  InvalidPayloadError,
   ManifestUnknownError,
   NoSuitablePlatformError,
   RateLimitedError,
@@ -212,6 +213,36 @@ describe('faults, through the fault proxy in front of the real registry', () => 
     proxy.inject({ status: 502, times: 3 });
     await expect(client.tags('library/app')).rejects.toThrow(RegistryUnavailableError);
     expect(proxy.requests).toHaveLength(3);
+  });
+
+  it('names registry, repository and tag when a payload is not what the API promises', async () => {
+    proxy.reset();
+    const client = createRegistryClient({ host: proxy.host, insecure: true });
+    proxy.inject({
+      status: 200,
+      body: '{"name":"library/app","tags":"not-a-list"}',
+      match: (r) => r.path.endsWith('/tags/list'),
+    });
+    proxy.inject({
+      status: 200,
+      body: '{"schemaVersion":2,"config":{"digest":"nope"}}',
+      contentType: 'application/vnd.docker.distribution.manifest.v2+json',
+      match: (r) => r.path.endsWith('/manifests/1.0.0'),
+    });
+
+    const tags = await client.tags('library/app').then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    const info = await client.imageInfo(`${proxy.host}/library/app:1.0.0`).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+
+    expect(tags).toBeInstanceOf(InvalidPayloadError);
+    expect(tags?.message).toMatch(new RegExp(`^${proxy.host}/library/app: unexpected tag list: tags: `));
+    expect(info).toBeInstanceOf(InvalidPayloadError);
+    expect(info?.message).toMatch(new RegExp(`^${proxy.host}/library/app:1\\.0\\.0: unexpected manifest`));
   });
 
   it('times out a slow registry', async () => {
