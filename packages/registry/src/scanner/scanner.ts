@@ -91,12 +91,12 @@ interface StoredInfo {
   excluded?: string;
 }
 
+// Version order (newest first) for filling, and the test for tags that name a version.
+const VERSIONS = parseTagPattern('semver:*', { lenient: true });
+
 /** A tag that names a version is treated as immutable; anything else (latest, main, stable…) is re-checked. */
 function isVersionTag(tag: string): boolean {
-  return (
-    parseTagPattern('semver:*', { lenient: true }).matches(tag) ||
-    /^v?\d+(\.\d+)*([-+._][0-9A-Za-z.-]*)?$/.test(tag)
-  );
+  return VERSIONS.matches(tag) || /^v?\d+(\.\d+)*([-+._][0-9A-Za-z.-]*)?$/.test(tag);
 }
 
 function toInfo(ref: ImageRef, stored: StoredInfo | undefined): ImageInfo {
@@ -148,16 +148,15 @@ class CachingScanner implements Scanner {
   }
 
   async #images(ref: ImageRef, tags: readonly string[]): Promise<ImageInfo[]> {
-    const out: ImageInfo[] = [];
-    for (const tag of tags) {
-      const t = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag));
-      const stored = t ? await this.#o.cache.get<StoredInfo>(imageKey(t.value.digest)) : undefined;
-      const withTag = ref.withTag(tag);
-      const info = toInfo(withTag, stored?.value);
-      if (t && !info.digest) info.digest = t.value.digest;
-      out.push(info);
-    }
-    return out;
+    return Promise.all(
+      tags.map(async (tag) => {
+        const t = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag));
+        const stored = t ? await this.#o.cache.get<StoredInfo>(imageKey(t.value.digest)) : undefined;
+        const info = toInfo(ref.withTag(tag), stored?.value);
+        if (t && !info.digest) info.digest = t.value.digest;
+        return info;
+      }),
+    );
   }
 
   async getRepository(repository: string): Promise<RepositoryMetadata> {
@@ -224,8 +223,7 @@ class CachingScanner implements Scanner {
       else if (!isVersionTag(tag) && now - record.value.checkedAt >= this.#o.mutableRecheckMs)
         todo.push({ tag, recheck: true });
     }
-    const order = parseTagPattern('semver:*', { lenient: true });
-    todo.sort((a, b) => order.compare({ ref: { tag: a.tag } }, { ref: { tag: b.tag } }));
+    todo.sort((a, b) => VERSIONS.compare({ ref: { tag: a.tag } }, { ref: { tag: b.tag } }));
     const limit = pLimit(this.#o.concurrency);
     let rateLimited = false;
     await Promise.all(
