@@ -245,6 +245,32 @@ describe('faults, through the fault proxy in front of the real registry', () => 
     expect(info?.message).toMatch(new RegExp(`^${proxy.host}/library/app:1\\.0\\.0: unexpected manifest`));
   });
 
+  it('reports the remaining quota and slows down when it runs out', async () => {
+    proxy.reset();
+    const limiter = new HostLimiters({ rps: 200, burst: 10 });
+    const quotas: number[] = [];
+    const client = createRegistryClient({
+      host: proxy.host,
+      insecure: true,
+      limiter,
+      metrics: { remainingQuota: (_host, n) => quotas.push(n) },
+      // The registry under test sends no quota headers; add Docker Hub's to its answers.
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        const headers = new Headers(res.headers);
+        headers.set('ratelimit-remaining', `${quotas.length === 0 ? 1 : 0};w=21600`);
+        return new Response(res.body, { status: res.status, headers });
+      },
+    });
+
+    await client.tags('library/app');
+    await client.tags('library/app');
+
+    expect(quotas).toEqual([1, 0]);
+    expect(limiter.rps(proxy.host)).toBe(100);
+    await limiter.stop();
+  });
+
   it('times out a slow registry', async () => {
     proxy.reset();
     const client = createRegistryClient({ host: proxy.host, insecure: true, timeoutMs: 200, retries: 0 });

@@ -283,8 +283,12 @@ class Client implements RegistryClient {
       });
       const remaining = res.headers.get('ratelimit-remaining');
       if (remaining) {
+        // Docker Hub: `ratelimit-remaining: 95;w=21600`. An exhausted quota slows the host before it 429s.
         const n = Number.parseInt(remaining, 10);
-        if (!Number.isNaN(n)) this.#metrics.remainingQuota?.(this.host, n);
+        if (!Number.isNaN(n)) {
+          this.#metrics.remainingQuota?.(this.host, n);
+          if (n <= 0) this.#limiter.backOff(this.host);
+        }
       }
       if (res.status === 401 && !authRetried) {
         authRetried = true;
