@@ -1,5 +1,7 @@
 import {
   type Clock,
+  ErrorKind,
+  FluxError,
   type ImageInfo,
   type ImageRef,
   type Logger,
@@ -49,8 +51,14 @@ export interface ScannerOptions {
 }
 
 /** A refresh of a repository that the include/exclude globs leave out. */
-export class RepositoryExcludedError extends Error {
-  override name = 'RepositoryExcludedError';
+export class RepositoryExcludedError extends FluxError {
+  constructor(canonicalName: string) {
+    super(`${canonicalName} is excluded from scanning`, {
+      code: 'registry.excluded',
+      kind: ErrorKind.User,
+      help: 'Change --registry-include-image / --registry-exclude-image to scan it.',
+    });
+  }
 }
 
 /** Keeps image metadata of the repositories in use, at bounded cost. */
