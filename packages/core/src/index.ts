@@ -137,3 +137,4 @@ export {
 } from './resource/id.ts';
 export type { Container, Resource } from './resource/types.ts';
 export { ContainerKind } from './resource/types.ts';
+export type { SyncStateStore } from './sync/state.ts';
