@@ -100,6 +100,13 @@ export {
   parseTagPattern,
   TagPatternKind,
 } from './policy/tag-pattern.ts';
+export type { Cause } from './release/commit-message.ts';
+export {
+  automationMessage,
+  policyMessage,
+  releaseContainersMessage,
+  releaseImageMessage,
+} from './release/commit-message.ts';
 export type { ContainerExplanation, TagExplanation } from './release/explain.ts';
 export { explainContainer, TagVerdict } from './release/explain.ts';
 export type { AutomationChange, AutomationPlan, AutomationSkip } from './release/plan-automation.ts';
