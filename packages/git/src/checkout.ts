@@ -79,6 +79,10 @@ export interface CheckoutContext extends CiSkipOptions {
   logger?: Logger;
   /** Called after a successful push, so the mirror sees the new head. */
   afterPush?: (signal?: AbortSignal) => Promise<void>;
+  /** `parentDir` holds a working tree from an earlier checkout of this mirror: update it instead of cloning. */
+  reuse?: boolean;
+  /** Offered the tree on `clean()`; true when it was kept for reuse (then it is not deleted). */
+  release?: (parentDir: string) => Promise<boolean>;
 }
 
 /**
@@ -96,9 +100,27 @@ export async function createCheckout(
   const log = ctx.logger ?? noopLogger;
   const dir = join(parentDir, 'repo');
   const opts = signal === undefined ? {} : { signal };
-  await runner.run(localCloneArgs(ctx.mirrorDir, dir, ctx.branch), opts);
   const inRepo = { ...opts, cwd: dir };
-  await runner.run(checkoutArgs(rev), inRepo);
+  if (ctx.reuse) {
+    // A pooled tree: bring its objects up to date from the mirror (local, cheap), then move to rev;
+    // checkout writes only the files that differ, and clean removes what the last user left.
+    await runner.run(
+      [
+        'fetch',
+        '--quiet',
+        '--force',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*',
+        '+refs/tags/*:refs/tags/*',
+      ],
+      inRepo,
+    );
+    await runner.run(['checkout', '--quiet', '--force', '--detach', rev, '--'], inRepo);
+    await runner.run(['clean', '-ffdxq'], inRepo);
+  } else {
+    await runner.run(localCloneArgs(ctx.mirrorDir, dir, ctx.branch), opts);
+    await runner.run(checkoutArgs(rev), inRepo);
+  }
   await runner.run(fetchNotesArgs(), inRepo);
   if (ctx.gitSecret) await runner.run(['secret', 'reveal', '-f'], inRepo);
   const revision = (await runner.run(['rev-parse', 'HEAD'], inRepo)).trim();
@@ -162,6 +184,7 @@ export async function createCheckout(
     async clean() {
       if (cleaned) return;
       cleaned = true;
+      if (ctx.release && (await ctx.release(parentDir).catch(() => false))) return;
       await rm(parentDir, { recursive: true, force: true });
     },
   };

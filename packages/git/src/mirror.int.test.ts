@@ -315,6 +315,32 @@ describe('mirror and working clones', () => {
     expect(() => createMirror({ url: 'file:///x', paths: ['../up'] })).toThrow(/must be relative/);
   });
 
+  it('reuses a cleaned working tree for the next clone: up to date, and nothing left behind', async () => {
+    const repo = await seed('pool');
+    const m = mirrorOf({ url: repo.fileUrl });
+    await m.refresh();
+    const first = await m.clone();
+    await writeFile(join(first.dir, 'deploy', 'scratch.yaml'), 'left: behind\n');
+    await writeFile(join(first.dir, 'deploy', 'app.yaml'), 'kind: Deployment\nspec: {}\n');
+    const firstDir = first.dir;
+    await first.clean();
+    const wc = join(work.path, 'pool-upstream');
+    await git(work.path, 'clone', '-q', repo.fileUrl, wc);
+    await writeFile(join(wc, 'deploy', 'new.yaml'), 'kind: Service\n');
+    await git(wc, 'add', '-A');
+    await git(wc, 'commit', '-q', '-m', 'add a service');
+    await git(wc, 'push', '-q', 'origin', 'HEAD:main');
+    await m.refresh();
+
+    const second = await m.clone();
+
+    expect(second.dir).toBe(firstDir);
+    expect(second.revision).toBe((await git(wc, 'rev-parse', 'HEAD')).stdout.trim());
+    expect((await readdir(join(second.dir, 'deploy'))).sort()).toEqual(['app.yaml', 'new.yaml']);
+    expect(await readFile(join(second.dir, 'deploy', 'app.yaml'), 'utf8')).toBe('kind: Deployment\n');
+    await second.clean();
+  });
+
   it('fails fast on a port nobody listens on, naming the URL without credentials', async () => {
     const port = await freePort();
     const m = mirrorOf({ url: `ssh://git@127.0.0.1:${port}/repo.git`, timeoutMs: 5000 });

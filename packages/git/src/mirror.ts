@@ -119,7 +119,16 @@ export function createMirror(opts: MirrorOptions): Mirror {
 
   const withSignal = (signal?: AbortSignal) => (signal === undefined ? {} : { signal });
 
+  // Working trees returned by `clean()`, reused by the next `clone()`: only the files that differ
+  // between two revisions are written again, instead of the whole tree.
+  const pool: string[] = [];
+  const POOL_SIZE = 2;
+  async function dropPool(): Promise<void> {
+    for (const parent of pool.splice(0)) await rm(parent, { recursive: true, force: true });
+  }
+
   async function dropClone(): Promise<void> {
+    await dropPool();
     if (root !== undefined) await rm(root, { recursive: true, force: true });
     root = undefined;
     mirrorDir = undefined;
@@ -245,7 +254,8 @@ export function createMirror(opts: MirrorOptions): Mirror {
     async clone(rev, signal) {
       const dir = requireDir();
       const target = rev ?? (await mirror.head(signal));
-      const parent = await mkdtemp(join(opts.workDir ?? tmpdir(), 'flux-working'));
+      const pooled = pool.pop();
+      const parent = pooled ?? (await mkdtemp(join(opts.workDir ?? tmpdir(), 'flux-working')));
       try {
         return await createCheckout(
           {
@@ -258,6 +268,12 @@ export function createMirror(opts: MirrorOptions): Mirror {
             notesRef: opts.notesRef ?? 'flux',
             logger: log,
             afterPush: (s) => mirror.refresh(s),
+            reuse: pooled !== undefined,
+            release: async (p) => {
+              if (pool.length >= POOL_SIZE || mirrorDir !== dir) return false;
+              pool.push(p);
+              return true;
+            },
             ...(opts.signingKey === undefined ? {} : { signingKey: opts.signingKey }),
             ...(opts.setAuthor === undefined ? {} : { setAuthor: opts.setAuthor }),
             ...(opts.gitSecret === undefined ? {} : { gitSecret: opts.gitSecret }),
