@@ -46,5 +46,13 @@ export { importGpgKeys } from './gpg.ts';
 export type { Mirror, MirrorOptions, MirrorStatus } from './mirror.ts';
 export { createMirror, RepoStatus } from './mirror.ts';
 export { redactText, redactUrl } from './redact.ts';
+export type { Fingerprint, PublicSshKey, SshKeygenOptions } from './ssh-key.ts';
+export {
+  describeSshKey,
+  generateSshKey,
+  loadOrGenerateSshKey,
+  parseFingerprint,
+  SshKeyError,
+} from './ssh-key.ts';
 export type { GitSyncState, GitSyncStateOptions, VerifiedHead } from './sync-tag.ts';
 export { createGitSyncState, UnverifiedHeadError, VerifySignaturesMode } from './sync-tag.ts';
