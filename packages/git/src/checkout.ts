@@ -79,6 +79,8 @@ export interface CheckoutContext extends CiSkipOptions {
   logger?: Logger;
   /** Called after a successful push, so the mirror sees the new head. */
   afterPush?: (signal?: AbortSignal) => Promise<void>;
+  /** `--manifest-generation`: commits stage the whole repository (`.flux.yaml` patch files may live outside the git paths). */
+  manifestGeneration?: boolean;
   /** `parentDir` holds a working tree from an earlier checkout of this mirror: update it instead of cloning. */
   reuse?: boolean;
   /** Offered the tree on `clean()`; true when it was kept for reuse (then it is not deleted). */
@@ -135,7 +137,7 @@ export async function createCheckout(
       if (ctx.readonly) throw new ReadOnlyError();
       const run = (args: readonly string[]): Promise<string> =>
         runner.run(args, c.signal === undefined ? { cwd: dir } : { cwd: dir, signal: c.signal });
-      await run(['add', '--all', '--', ...ctx.paths]);
+      await run(['add', '--all', '--', ...(ctx.manifestGeneration ? ['.'] : ctx.paths)]);
       const staged = (await run(['diff', '--cached', '--name-only'])).trim();
       if (staged === '') throw new NoChangesError();
       const message = withCiSkip(c.message, ctx);

@@ -315,6 +315,30 @@ describe('mirror and working clones', () => {
     expect(() => createMirror({ url: 'file:///x', paths: ['../up'] })).toThrow(/must be relative/);
   });
 
+  it.each([false, true])(
+    'commits only the git paths, or the whole repository with manifest generation (%s)',
+    async (generation) => {
+      const repo = await seed(`generation-${generation}`);
+      const m = mirrorOf({ url: repo.fileUrl, paths: ['deploy'], manifestGeneration: generation });
+      await m.refresh();
+      const checkout = await m.clone();
+      await writeFile(join(checkout.dir, 'deploy', 'app.yaml'), 'kind: Deployment\nspec: {}\n');
+      await writeFile(join(checkout.dir, 'other', 'flux-patch.yaml'), 'patch: true\n');
+
+      const commit = await checkout.commitAndPush({ message: 'edit' });
+      const files = (
+        await git(work.path, '--git-dir', repo.path, 'show', '--name-only', '--format=', commit.revision)
+      ).stdout
+        .trim()
+        .split('\n');
+
+      expect(files.sort()).toEqual(
+        generation ? ['deploy/app.yaml', 'other/flux-patch.yaml'] : ['deploy/app.yaml'],
+      );
+      await checkout.clean();
+    },
+  );
+
   it('reuses a cleaned working tree for the next clone: up to date, and nothing left behind', async () => {
     const repo = await seed('pool');
     const m = mirrorOf({ url: repo.fileUrl });

@@ -52,6 +52,8 @@ export interface MirrorOptions extends GitClientOptions, CiSkipOptions {
   setAuthor?: boolean;
   /** `--git-secret`: `git secret reveal -f` in every working clone. */
   gitSecret?: boolean;
+  /** `--manifest-generation`: commits stage the whole repository, not only the git paths. */
+  manifestGeneration?: boolean;
   /** `--git-poll-interval`, default 5 minutes. */
   pollIntervalMs?: number;
   /** How long a not-ready mirror waits before retrying; default 10 s. */
@@ -277,6 +279,7 @@ export function createMirror(opts: MirrorOptions): Mirror {
             ...(opts.signingKey === undefined ? {} : { signingKey: opts.signingKey }),
             ...(opts.setAuthor === undefined ? {} : { setAuthor: opts.setAuthor }),
             ...(opts.gitSecret === undefined ? {} : { gitSecret: opts.gitSecret }),
+            ...(opts.manifestGeneration === undefined ? {} : { manifestGeneration: opts.manifestGeneration }),
             ...(opts.ciSkip === undefined ? {} : { ciSkip: opts.ciSkip }),
             ...(opts.ciSkipMessage === undefined ? {} : { ciSkipMessage: opts.ciSkipMessage }),
           },
