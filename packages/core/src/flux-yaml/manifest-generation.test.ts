@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import { ErrorKind, FluxError } from '../errors.ts';
 import { parseManifests } from '../manifests/parse.ts';
@@ -228,7 +228,7 @@ patchUpdated:
       env: { PATH, HOME: dir },
     };
   });
-  afterAll(async () => {
+  afterEach(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
