@@ -1,1 +1,10 @@
+export { syncChecksum } from './checksum.ts';
+export { classifyApiError, KubeApiError } from './errors.ts';
 export { GC_MARK_LABEL, gcMark, SYNC_CHECKSUM_ANNOTATION, syncSetName } from './gc-mark.ts';
+export type { GcPlan, GcPlanOptions, LiveObject } from './gc-plan.ts';
+export { planGarbageCollection } from './gc-plan.ts';
+export { byApplyOrder, kindRank } from './kind-rank.ts';
+export type { KubeClient, KubeClientOptions } from './kube-client.ts';
+export { createKubeClient } from './kube-client.ts';
+export type { SecretSyncStateOptions } from './secret-sync-state.ts';
+export { createSecretSyncState, SYNC_HWM_ANNOTATION } from './secret-sync-state.ts';
