@@ -1,4 +1,6 @@
 export { syncChecksum } from './checksum.ts';
+export type { ApiResource } from './discovery.ts';
+export { Discovery } from './discovery.ts';
 export { classifyApiError, KubeApiError } from './errors.ts';
 export { GC_MARK_LABEL, gcMark, SYNC_CHECKSUM_ANNOTATION, syncSetName } from './gc-mark.ts';
 export type { GcPlan, GcPlanOptions, LiveObject } from './gc-plan.ts';
@@ -6,5 +8,9 @@ export { planGarbageCollection } from './gc-plan.ts';
 export { byApplyOrder, kindRank } from './kind-rank.ts';
 export type { KubeClient, KubeClientOptions } from './kube-client.ts';
 export { createKubeClient } from './kube-client.ts';
+export type { KubeRequestOptions, KubeResponse } from './rest.ts';
+export { kubeRequest } from './rest.ts';
 export type { SecretSyncStateOptions } from './secret-sync-state.ts';
 export { createSecretSyncState, SYNC_HWM_ANNOTATION } from './secret-sync-state.ts';
+export type { Change, ChangeSet, SyncOptions } from './sync.ts';
+export { ChangeAction, syncResources } from './sync.ts';

@@ -1,0 +1,65 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** One answer of the API server, as raw JSON. */
+export interface KubeResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Options of {@link kubeRequest}. */
+export interface KubeRequestOptions {
+  method?: string;
+  /** Path and query, e.g. `/apis/apps/v1/namespaces/x/deployments/y?fieldManager=flux`. */
+  path: string;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * A raw JSON request to the API server with the kubeconfig's credentials. flux-ts sends manifests as
+ * they are: client-node's typed serializer would drop fields its models lack (`x-kubernetes-*`).
+ */
+export async function kubeRequest(config: KubeConfig, options: KubeRequestOptions): Promise<KubeResponse> {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(options.path, cluster.server);
+  const https: RequestOptions = {
+    method: options.method ?? 'GET',
+    hostname: url.hostname,
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+    headers: { Accept: 'application/json' },
+  };
+  await config.applyToHTTPSOptions(https);
+  const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+  if (payload) {
+    https.headers = {
+      ...https.headers,
+      'Content-Type': options.contentType ?? 'application/json',
+      'Content-Length': String(payload.length),
+    };
+  }
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const req = send({ ...https, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

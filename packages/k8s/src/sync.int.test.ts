@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { parseManifests, type Resource } from '@flux-ts/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Discovery } from './discovery.ts';
+import { GC_MARK_LABEL, gcMark, SYNC_CHECKSUM_ANNOTATION } from './gc-mark.ts';
+import { createKubeClient, type KubeClient } from './kube-client.ts';
+import { syncResources } from './sync.ts';
+
+const suffix = randomBytes(4).toString('hex');
+const ns = `flux-sync-${suffix}`;
+const group = `s${suffix}.flux-ts.test`;
+let client: KubeClient;
+
+const configMap = (name: string, value = 'v'): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\ndata:\n  k: ${value}\n`;
+const manifests = (...docs: string[]): Resource[] => {
+  const parsed = parseManifests(docs.join('---\n'), 'test.yaml', {
+    isNamespaced: (_v, kind) => kind !== 'Namespace' && kind !== 'CustomResourceDefinition',
+  });
+  expect(parsed.errors).toEqual([]);
+  return parsed.resources;
+};
+const base = [
+  `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
+  configMap('one'),
+  `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.${group}\nspec:\n  group: ${group}\n  scope: Namespaced\n  names: {plural: widgets, singular: widget, kind: Widget}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n`,
+  `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: ${ns}\nspec: {size: 3, anything: [goes]}\n`,
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${ns}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - {name: app, image: 'nginx:1.25'}\n`,
+];
+
+beforeAll(() => {
+  const kube = inject('kube');
+  if (!kube) throw new Error('no API server: this is an integration test, run it without FLUX_TS_UNIT=1');
+  client = createKubeClient({ kubeconfigPath: kube.kubeconfigPath });
+});
+afterAll(async () => {
+  await client?.core.deleteNamespace({ name: ns }).catch(() => undefined);
+  await client?.objects
+    .delete({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `widgets.${group}` },
+    })
+    .catch(() => undefined);
+});
+
+describe('syncResources against the real kube-apiserver', () => {
+  const syncSetName = `set-${suffix}`;
+
+  it('creates a namespace, a CRD and its custom resource, and the rest, in one sync, stamped as Flux v1 does', async () => {
+    const result = await syncResources(client, manifests(...base), { syncSetName });
+
+    expect(result.changes.map((c) => [c.id, c.action])).toEqual([
+      [`<cluster>:customresourcedefinition/widgets.${group}`, 'created'],
+      [`<cluster>:namespace/${ns}`, 'created'],
+      [`${ns}:configmap/one`, 'created'],
+      [`${ns}:deployment/web`, 'created'],
+      [`${ns}:widget/w`, 'created'],
+    ]);
+    const cm = await client.core.readNamespacedConfigMap({ name: 'one', namespace: ns });
+    expect(cm.metadata?.labels?.[GC_MARK_LABEL]).toBe(gcMark(syncSetName, `${ns}:configmap/one`));
+    expect(cm.metadata?.annotations?.[SYNC_CHECKSUM_ANNOTATION]).toMatch(/^[0-9a-f]{40}$/);
+    expect(cm.metadata?.managedFields?.[0]?.manager).toBe('flux');
+  });
+
+  it('leaves unchanged objects alone, and applies what changed', async () => {
+    const changed = base.map((d) => (d === configMap('one') ? configMap('one', 'v2') : d));
+
+    const again = await syncResources(client, manifests(...base), { syncSetName });
+    const next = await syncResources(client, manifests(...changed), { syncSetName });
+    const forced = await syncResources(client, manifests(...changed), { syncSetName, force: true });
+
+    expect(again.changes.every((c) => c.action === 'unchanged')).toBe(true);
+    expect(next.changes.filter((c) => c.action !== 'unchanged')).toEqual([
+      { id: `${ns}:configmap/one`, action: 'configured' },
+    ]);
+    expect(forced.changes.every((c) => c.action === 'configured')).toBe(true);
+  });
+
+  it('applies every other object when one is invalid, and says why the bad one failed', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => configMap(`many-${i}`));
+    const invalid = `apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\n  namespace: ${ns}\nspec:\n  ports:\n  - port: 99999\n`;
+
+    const result = await syncResources(client, manifests(...base, ...many, invalid), {
+      syncSetName: `${syncSetName}-many`,
+    });
+
+    const failed = result.changes.filter((c) => c.action === 'failed');
+    expect(failed).toEqual([
+      { id: `${ns}:service/broken`, action: 'failed', reason: expect.stringMatching(/port/i) },
+    ]);
+    expect(result.changes.filter((c) => c.id.includes('many-') && c.action === 'created')).toHaveLength(30);
+  });
+
+  it('collects what git no longer holds: dry run, refusal after a load error, budget, then for real', async () => {
+    const set = `${syncSetName}-gc`;
+    const docs = [configMap('gc-a'), configMap('gc-b'), configMap('gc-c')];
+    await syncResources(client, manifests(...docs), { syncSetName: set });
+    const discovery = new Discovery(client.config);
+    const kept = manifests(docs[0] as string);
+
+    const dry = await syncResources(client, kept, { syncSetName: set, gc: { dryRun: true }, discovery });
+    const afterLoadError = await syncResources(client, kept, {
+      syncSetName: set,
+      gc: {},
+      loadErrors: 1,
+      discovery,
+    });
+    const overBudget = await syncResources(client, kept, {
+      syncSetName: set,
+      gc: { maxDeletions: 1 },
+      discovery,
+    });
+    const stillThere = (await client.core.listNamespacedConfigMap({ namespace: ns })).items.map(
+      (c) => c.metadata?.name,
+    );
+    const real = await syncResources(client, kept, { syncSetName: set, gc: {}, discovery });
+    const left = (await client.core.listNamespacedConfigMap({ namespace: ns })).items.map(
+      (c) => c.metadata?.name,
+    );
+
+    expect(dry.gc?.delete.map((o) => o.id)).toEqual([`${ns}:configmap/gc-c`, `${ns}:configmap/gc-b`]);
+    expect(dry.changes.some((c) => c.action === 'deleted')).toBe(false);
+    expect(afterLoadError.gc?.refused).toBe('garbage collection skipped: 1 manifest(s) failed to load');
+    expect(overBudget.gc?.refused).toMatch(
+      /^garbage collection refused: 2 objects to delete, over the budget of 1/,
+    );
+    expect(stillThere).toEqual(expect.arrayContaining(['gc-a', 'gc-b', 'gc-c']));
+    expect(real.changes.filter((c) => c.action === 'deleted').map((c) => c.id)).toEqual([
+      `${ns}:configmap/gc-b`,
+      `${ns}:configmap/gc-c`,
+    ]);
+    expect(left).toContain('gc-a');
+    expect(left).not.toContain('gc-b');
+    // Objects of the other sync sets in the namespace are not ours to collect.
+    expect(left).toEqual(expect.arrayContaining(['one', 'many-0']));
+  });
+});

@@ -1,0 +1,276 @@
+import { type Logger, noopLogger, type Resource } from '@flux-ts/core';
+import pLimit from 'p-limit';
+import { syncChecksum } from './checksum.ts';
+import { type ApiResource, Discovery } from './discovery.ts';
+import { GC_MARK_LABEL, gcMark, SYNC_CHECKSUM_ANNOTATION } from './gc-mark.ts';
+import { type GcPlan, type LiveObject, planGarbageCollection } from './gc-plan.ts';
+import { byApplyOrder } from './kind-rank.ts';
+import type { KubeClient } from './kube-client.ts';
+import { kubeRequest } from './rest.ts';
+
+/** What a sync did to one resource. */
+export const ChangeAction = {
+  Created: 'created',
+  Configured: 'configured',
+  Unchanged: 'unchanged',
+  Deleted: 'deleted',
+  Skipped: 'skipped',
+  Failed: 'failed',
+} as const;
+export type ChangeAction = (typeof ChangeAction)[keyof typeof ChangeAction];
+
+export interface Change {
+  id: string;
+  action: ChangeAction;
+  /** Why (the API server's message for `failed`). */
+  reason?: string;
+}
+
+/** The outcome of a sync: one change per resource (and per collected object), sorted by ID. */
+export interface ChangeSet {
+  changes: Change[];
+  /** The garbage-collection plan, when collection ran (or was refused). */
+  gc?: GcPlan;
+}
+
+/** Options of {@link syncResources}. */
+export interface SyncOptions {
+  syncSetName: string;
+  /** Apply everything, even objects whose live copy carries the same checksum (the periodic full pass). */
+  force?: boolean;
+  /** Garbage collection: off unless given. */
+  gc?: { dryRun?: boolean; maxDeletions?: number };
+  /** How many manifests failed to load: collection never runs then. */
+  loadErrors?: number;
+  concurrency?: number;
+  fieldManager?: string;
+  signal?: AbortSignal;
+  logger?: Logger;
+  discovery?: Discovery;
+}
+
+const isIgnored = (annotations: Readonly<Record<string, string | undefined>> | undefined): boolean =>
+  ['fluxcd.io/ignore', 'flux.weave.works/ignore'].some((k) => annotations?.[k] === 'true');
+
+interface Marked {
+  id: string;
+  kind: string;
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+function objectPath(r: ApiResource, namespace: string | undefined, name?: string): string {
+  const base = r.apiVersion.includes('/') ? `/apis/${r.apiVersion}` : `/api/${r.apiVersion}`;
+  const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${ns}/${r.resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+/** Lists, cluster-wide and page by page, the objects of a kind that carry our mark label. */
+async function listMarked(client: KubeClient, r: ApiResource, signal?: AbortSignal): Promise<Marked[]> {
+  const out: Marked[] = [];
+  let cont = '';
+  do {
+    const query = new URLSearchParams({
+      labelSelector: GC_MARK_LABEL,
+      limit: '500',
+      ...(cont ? { continue: cont } : {}),
+    });
+    const res = await kubeRequest(client.config, {
+      path: `${objectPath(r, undefined)}?${query}`,
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status !== 200) return out; // forbidden or gone: tolerated, as Flux v1 does
+    const body = res.body as {
+      metadata?: { continue?: string };
+      items?: {
+        metadata?: {
+          name?: string;
+          namespace?: string;
+          labels?: Record<string, string>;
+          annotations?: Record<string, string>;
+          ownerReferences?: unknown[];
+        };
+      }[];
+    };
+    for (const item of body.items ?? []) {
+      const m = item.metadata ?? {};
+      if (!m.name || (m.ownerReferences && m.ownerReferences.length > 0)) continue;
+      const ns = r.namespaced ? (m.namespace ?? '') : '<cluster>';
+      out.push({
+        id: `${ns}:${r.kind.toLowerCase()}/${m.name}`,
+        kind: r.kind,
+        name: m.name,
+        labels: m.labels ?? {},
+        annotations: m.annotations ?? {},
+      });
+    }
+    cont = body.metadata?.continue ?? '';
+  } while (cont);
+  return out;
+}
+
+/**
+ * Applies resources to the cluster with server-side apply, in stages (namespaces and CRDs first, then
+ * the rest once the CRDs are established), stamping each with Flux v1's garbage-collection mark and
+ * checksum. One failing object never stops the others; an object whose live copy already carries the
+ * same checksum is left alone unless `force`. With `gc`, then collects what this sync set created and
+ * git no longer holds (never while a manifest failed to load).
+ */
+export async function syncResources(
+  client: KubeClient,
+  resources: readonly Resource[],
+  options: SyncOptions,
+): Promise<ChangeSet> {
+  const log = options.logger ?? noopLogger;
+  const discovery = options.discovery ?? new Discovery(client.config);
+  const signal = options.signal;
+  const manager = options.fieldManager ?? 'flux';
+  const limit = pLimit(options.concurrency ?? 8);
+  const changes: Change[] = [];
+  const desired = new Map<string, string>();
+  const liveByKind = new Map<string, Map<string, Marked>>();
+
+  const live = async (r: ApiResource): Promise<Map<string, Marked>> => {
+    const key = `${r.apiVersion}:${r.kind}`;
+    let found = liveByKind.get(key);
+    if (!found) {
+      found = new Map((await listMarked(client, r, signal)).map((m) => [m.id, m]));
+      liveByKind.set(key, found);
+    }
+    return found;
+  };
+
+  const applyOne = async (resource: Resource): Promise<void> => {
+    const id = resource.id.toString();
+    if (isIgnored(resource.annotations)) {
+      changes.push({ id, action: ChangeAction.Skipped, reason: 'ignore annotation in file' });
+      return;
+    }
+    const checksum = syncChecksum(resource.object);
+    desired.set(id, checksum);
+    try {
+      const r = await discovery.find(resource.apiVersion, resource.kind, signal);
+      if (!r) {
+        changes.push({
+          id,
+          action: ChangeAction.Failed,
+          reason: `the cluster serves no ${resource.kind} in ${resource.apiVersion}`,
+        });
+        return;
+      }
+      const current = (await live(r)).get(id);
+      if (current && isIgnored(current.annotations)) {
+        changes.push({ id, action: ChangeAction.Skipped, reason: 'ignore annotation in cluster resource' });
+        return;
+      }
+      const mark = gcMark(options.syncSetName, id);
+      if (
+        !options.force &&
+        current?.annotations[SYNC_CHECKSUM_ANNOTATION] === checksum &&
+        current.labels[GC_MARK_LABEL] === mark
+      ) {
+        changes.push({ id, action: ChangeAction.Unchanged });
+        return;
+      }
+      const object = structuredClone(resource.object) as { metadata?: Record<string, unknown> };
+      const metadata = (object.metadata ??= {});
+      metadata.labels = { ...(metadata.labels as Record<string, string> | undefined), [GC_MARK_LABEL]: mark };
+      metadata.annotations = {
+        ...(metadata.annotations as Record<string, string> | undefined),
+        [SYNC_CHECKSUM_ANNOTATION]: checksum,
+      };
+      if (r.namespaced) metadata.namespace = resource.namespace;
+      else delete metadata.namespace;
+      const res = await kubeRequest(client.config, {
+        method: 'PATCH',
+        path: `${objectPath(r, resource.namespace, resource.name)}?fieldManager=${encodeURIComponent(manager)}&force=true`,
+        body: object,
+        contentType: 'application/apply-patch+yaml',
+        ...(signal ? { signal } : {}),
+      });
+      if (res.status === 201) changes.push({ id, action: ChangeAction.Created });
+      else if (res.status === 200) changes.push({ id, action: ChangeAction.Configured });
+      else {
+        const message = (res.body as { message?: string } | undefined)?.message ?? `HTTP ${res.status}`;
+        changes.push({ id, action: ChangeAction.Failed, reason: message });
+      }
+    } catch (err) {
+      changes.push({ id, action: ChangeAction.Failed, reason: (err as Error).message });
+    }
+  };
+
+  const ordered = [...resources].sort((a, b) => byApplyOrder(a, b));
+  const first = ordered.filter((r) => r.kind === 'Namespace' || r.kind === 'CustomResourceDefinition');
+  const rest = ordered.filter((r) => !first.includes(r));
+  await Promise.all(first.map((r) => limit(() => applyOne(r))));
+  const crds = first.filter((r) => r.kind === 'CustomResourceDefinition');
+  if (crds.length > 0) {
+    await waitEstablished(
+      client,
+      crds.map((c) => c.name),
+      signal,
+    );
+    discovery.invalidate();
+  }
+  await Promise.all(rest.map((r) => limit(() => applyOne(r))));
+
+  let gc: GcPlan | undefined;
+  if (options.gc) {
+    const marked: LiveObject[] = [];
+    for (const r of await discovery.listable(signal)) marked.push(...(await live(r)).values());
+    gc = planGarbageCollection(marked, desired, {
+      syncSetName: options.syncSetName,
+      ...(options.loadErrors === undefined ? {} : { loadErrors: options.loadErrors }),
+      ...(options.gc.maxDeletions === undefined ? {} : { maxDeletions: options.gc.maxDeletions }),
+    });
+    if (gc.refused) log.warn({ reason: gc.refused }, 'garbage collection refused');
+    for (const doomed of gc.delete) {
+      if (options.gc.dryRun) {
+        log.info({ id: doomed.id }, 'cluster resource not in resources to be synced; would delete (dry run)');
+        continue;
+      }
+      const r = (await discovery.listable(signal)).find((x) => x.kind === doomed.kind);
+      const [ns] = doomed.id.split(':');
+      if (!r) continue;
+      const res = await kubeRequest(client.config, {
+        method: 'DELETE',
+        path: `${objectPath(r, ns === '<cluster>' ? undefined : ns, doomed.name)}?propagationPolicy=Background`,
+        ...(signal ? { signal } : {}),
+      });
+      changes.push(
+        res.status === 200 || res.status === 202 || res.status === 404
+          ? { id: doomed.id, action: ChangeAction.Deleted }
+          : {
+              id: doomed.id,
+              action: ChangeAction.Failed,
+              reason: (res.body as { message?: string } | undefined)?.message ?? `HTTP ${res.status}`,
+            },
+      );
+    }
+  }
+  changes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return gc ? { changes, gc } : { changes };
+}
+
+/** Waits (up to 30 s) until the named CRDs are Established. */
+async function waitEstablished(
+  client: KubeClient,
+  names: readonly string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (const name of names) {
+    while (Date.now() < deadline) {
+      const res = await kubeRequest(client.config, {
+        path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
+        ...(signal ? { signal } : {}),
+      });
+      const conditions =
+        (res.body as { status?: { conditions?: { type: string; status: string }[] } } | undefined)?.status
+          ?.conditions ?? [];
+      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
