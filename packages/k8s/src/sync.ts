@@ -174,7 +174,8 @@ export async function syncResources(
         return;
       }
       const object = structuredClone(resource.object) as { metadata?: Record<string, unknown> };
-      const metadata = (object.metadata ??= {});
+      const metadata: Record<string, unknown> = object.metadata ?? {};
+      object.metadata = metadata;
       metadata.labels = { ...(metadata.labels as Record<string, string> | undefined), [GC_MARK_LABEL]: mark };
       metadata.annotations = {
         ...(metadata.annotations as Record<string, string> | undefined),
