@@ -14,6 +14,8 @@ export type { Rollout, RolloutStatus } from './rollout.ts';
 export { rolloutStatus } from './rollout.ts';
 export type { SecretSyncStateOptions } from './secret-sync-state.ts';
 export { createSecretSyncState, SYNC_HWM_ANNOTATION } from './secret-sync-state.ts';
+export type { DeployKeySecret, PullSecret } from './secrets.ts';
+export { exportCluster, imagePullSecrets, readDeployKey, writeDeployKey } from './secrets.ts';
 export type { Change, ChangeSet, SyncOptions } from './sync.ts';
 export { ChangeAction, syncResources } from './sync.ts';
 export type { ListWorkloadsOptions, WorkloadStatus } from './workloads.ts';
