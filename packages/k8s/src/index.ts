@@ -17,6 +17,6 @@ export { createSecretSyncState, SYNC_HWM_ANNOTATION } from './secret-sync-state.
 export type { DeployKeySecret, PullSecret } from './secrets.ts';
 export { exportCluster, imagePullSecrets, readDeployKey, writeDeployKey } from './secrets.ts';
 export type { Change, ChangeSet, SyncOptions } from './sync.ts';
-export { ChangeAction, syncResources } from './sync.ts';
+export { ChangeAction, DEFAULT_EXCLUDE_RESOURCES, excludedKind, syncResources } from './sync.ts';
 export type { ListWorkloadsOptions, WorkloadStatus } from './workloads.ts';
 export { listWorkloads } from './workloads.ts';

@@ -157,3 +157,52 @@ describe('listWorkloads against the real kube-apiserver', () => {
     expect(await listWorkloads(client, { namespaces: ['kube-system'] })).toEqual([]);
   });
 });
+
+describe('namespace constraints and excluded kinds', () => {
+  it('refuses to write outside the allowed namespaces, and collects only inside them', async () => {
+    const set = `set-${suffix}-allow`;
+    const other = `${ns}-other`;
+    await client.core.createNamespace({ body: { metadata: { name: other } } });
+    try {
+      const outside = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside\n  namespace: ${other}\ndata: {}\n`;
+      const otherNs = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${other}\n`;
+
+      const result = await syncResources(client, manifests(configMap('inside'), outside, otherNs), {
+        syncSetName: set,
+        allowNamespaces: [ns],
+      });
+
+      expect(result.changes.map((c) => [c.id, c.action, c.reason])).toEqual([
+        [
+          `<cluster>:namespace/${other}`,
+          'skipped',
+          'not applying resources; excluded by namespace constraints',
+        ],
+        [
+          `${other}:configmap/outside`,
+          'skipped',
+          'not applying resources; excluded by namespace constraints',
+        ],
+        [`${ns}:configmap/inside`, 'created', undefined],
+      ]);
+      await expect(
+        client.core.readNamespacedConfigMap({ name: 'outside', namespace: other }),
+      ).rejects.toMatchObject({ code: 404 });
+    } finally {
+      await client.core.deleteNamespace({ name: other }).catch(() => undefined);
+    }
+  });
+
+  it.each`
+    apiVersion                  | kind            | excluded
+    ${'metrics.k8s.io/v1beta1'} | ${'PodMetrics'} | ${true}
+    ${'v1'}                     | ${'Event'}      | ${true}
+    ${'v1'}                     | ${'Endpoints'}  | ${true}
+    ${'v1'}                     | ${'ConfigMap'}  | ${false}
+    ${'apps/v1'}                | ${'Deployment'} | ${false}
+  `('$apiVersion $kind excluded: $excluded', async ({ apiVersion, kind, excluded }) => {
+    const { excludedKind } = await import('./sync.ts');
+
+    expect(excludedKind(apiVersion, kind)).toBe(excluded);
+  });
+});

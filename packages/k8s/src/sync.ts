@@ -47,6 +47,41 @@ export interface SyncOptions {
   signal?: AbortSignal;
   logger?: Logger;
   discovery?: Discovery;
+  /** `--k8s-allow-namespace`: namespaced objects only in these, Namespace objects only of these names (default: all). */
+  allowNamespaces?: readonly string[];
+  /** `--k8s-unsafe-exclude-resource` globs over `<group>/<version>/` and `<group>/<version>/<Kind>`. */
+  excludeResources?: readonly string[];
+}
+
+/** Flux v1's default `--k8s-unsafe-exclude-resource`. */
+export const DEFAULT_EXCLUDE_RESOURCES: readonly string[] = [
+  '*metrics.k8s.io/*',
+  'webhook.certmanager.k8s.io/*',
+  'v1/Event',
+];
+
+function globs(patterns: readonly string[]): (s: string) => boolean {
+  const res = patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .split('*')
+          .map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+          .join('.*')}$`,
+      ),
+  );
+  return (s) => res.some((re) => re.test(s));
+}
+
+/** Whether a kind is left alone by `--k8s-unsafe-exclude-resource` (and the kinds Flux v1 never lists). */
+export function excludedKind(
+  apiVersion: string,
+  kind: string,
+  patterns: readonly string[] = DEFAULT_EXCLUDE_RESOURCES,
+): boolean {
+  if (apiVersion === 'v1' && (kind === 'ComponentStatus' || kind === 'Endpoints')) return true;
+  const match = globs(patterns);
+  return match(`${apiVersion}/`) || match(`${apiVersion}/${kind}`);
 }
 
 const isIgnored = (annotations: Readonly<Record<string, string | undefined>> | undefined): boolean =>
@@ -67,7 +102,12 @@ function objectPath(r: ApiResource, namespace: string | undefined, name?: string
 }
 
 /** Lists, cluster-wide and page by page, the objects of a kind that carry our mark label. */
-async function listMarked(client: KubeClient, r: ApiResource, signal?: AbortSignal): Promise<Marked[]> {
+async function listMarked(
+  client: KubeClient,
+  r: ApiResource,
+  signal?: AbortSignal,
+  namespace?: string,
+): Promise<Marked[]> {
   const out: Marked[] = [];
   let cont = '';
   do {
@@ -77,7 +117,7 @@ async function listMarked(client: KubeClient, r: ApiResource, signal?: AbortSign
       ...(cont ? { continue: cont } : {}),
     });
     const res = await kubeRequest(client.config, {
-      path: `${objectPath(r, undefined)}?${query}`,
+      path: `${objectPath(r, namespace)}?${query}`,
       ...(signal ? { signal } : {}),
     });
     if (res.status !== 200) return out; // forbidden or gone: tolerated, as Flux v1 does
@@ -131,18 +171,37 @@ export async function syncResources(
   const desired = new Map<string, string>();
   const liveByKind = new Map<string, Map<string, Marked>>();
 
+  const allowed =
+    options.allowNamespaces && options.allowNamespaces.length > 0
+      ? new Set(options.allowNamespaces)
+      : undefined;
   const live = async (r: ApiResource): Promise<Map<string, Marked>> => {
     const key = `${r.apiVersion}:${r.kind}`;
     let found = liveByKind.get(key);
     if (!found) {
-      found = new Map((await listMarked(client, r, signal)).map((m) => [m.id, m]));
+      // With allowed namespaces, namespaced kinds are read only there (fluxd may not list cluster-wide).
+      const scopes = allowed && r.namespaced ? [...allowed] : [undefined];
+      const lists = await Promise.all(scopes.map((ns) => listMarked(client, r, signal, ns)));
+      found = new Map(lists.flat().map((m) => [m.id, m]));
       liveByKind.set(key, found);
     }
     return found;
   };
 
+  const inAllowedNamespace = (r: { kind: string; name: string; namespace: string | undefined }): boolean =>
+    !allowed ||
+    (r.kind === 'Namespace' ? allowed.has(r.name) : r.namespace === undefined || allowed.has(r.namespace));
+
   const applyOne = async (resource: Resource): Promise<void> => {
     const id = resource.id.toString();
+    if (!inAllowedNamespace(resource)) {
+      changes.push({
+        id,
+        action: ChangeAction.Skipped,
+        reason: 'not applying resources; excluded by namespace constraints',
+      });
+      return;
+    }
     if (isIgnored(resource.annotations)) {
       changes.push({ id, action: ChangeAction.Skipped, reason: 'ignore annotation in file' });
       return;
@@ -219,7 +278,20 @@ export async function syncResources(
   let gc: GcPlan | undefined;
   if (options.gc) {
     const marked: LiveObject[] = [];
-    for (const r of await discovery.listable(signal)) marked.push(...(await live(r)).values());
+    for (const r of await discovery.listable(signal)) {
+      if (excludedKind(r.apiVersion, r.kind, options.excludeResources)) continue;
+      for (const object of (await live(r)).values()) {
+        const [ns] = object.id.split(':');
+        if (
+          inAllowedNamespace({
+            kind: object.kind,
+            name: object.name,
+            namespace: ns === '<cluster>' ? undefined : ns,
+          })
+        )
+          marked.push(object);
+      }
+    }
     gc = planGarbageCollection(marked, desired, {
       syncSetName: options.syncSetName,
       ...(options.loadErrors === undefined ? {} : { loadErrors: options.loadErrors }),
