@@ -77,8 +77,8 @@ describe('syncResources against the real kube-apiserver', () => {
     expect(forced.changes.every((c) => c.action === 'configured')).toBe(true);
   });
 
-  it('applies every other object when one is invalid, and says why the bad one failed', async () => {
-    const many = Array.from({ length: 30 }, (_, i) => configMap(`many-${i}`));
+  it('applies the other 199 objects when one of 200 is invalid, and says why the bad one failed', async () => {
+    const many = Array.from({ length: 199 }, (_, i) => configMap(`many-${i}`));
     const invalid = `apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\n  namespace: ${ns}\nspec:\n  ports:\n  - port: 99999\n`;
 
     const result = await syncResources(client, manifests(...base, ...many, invalid), {
@@ -89,7 +89,7 @@ describe('syncResources against the real kube-apiserver', () => {
     expect(failed).toEqual([
       { id: `${ns}:service/broken`, action: 'failed', reason: expect.stringMatching(/port/i) },
     ]);
-    expect(result.changes.filter((c) => c.id.includes('many-') && c.action === 'created')).toHaveLength(30);
+    expect(result.changes.filter((c) => c.id.includes('many-') && c.action === 'created')).toHaveLength(199);
   });
 
   it('collects what git no longer holds: dry run, refusal after a load error, budget, then for real', async () => {
