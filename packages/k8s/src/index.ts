@@ -9,7 +9,7 @@ export { byApplyOrder, kindRank } from './kind-rank.ts';
 export type { KubeClient, KubeClientOptions } from './kube-client.ts';
 export { createKubeClient } from './kube-client.ts';
 export type { KubeRequestOptions, KubeResponse } from './rest.ts';
-export { kubeRequest } from './rest.ts';
+export { kubeRequest, requestCount } from './rest.ts';
 export type { Rollout, RolloutStatus } from './rollout.ts';
 export { rolloutStatus } from './rollout.ts';
 export type { SecretSyncStateOptions } from './secret-sync-state.ts';

@@ -2,6 +2,14 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
+// Requests sent per configuration, for benchmarks and metrics (a WeakMap: no configuration is kept alive).
+const sent = new WeakMap<KubeConfig, number>();
+
+/** How many requests {@link kubeRequest} has sent with this configuration. */
+export function requestCount(config: KubeConfig): number {
+  return sent.get(config) ?? 0;
+}
+
 /** One answer of the API server, as raw JSON. */
 export interface KubeResponse {
   status: number;
@@ -43,6 +51,7 @@ export async function kubeRequest(config: KubeConfig, options: KubeRequestOption
     };
   }
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  sent.set(config, (sent.get(config) ?? 0) + 1);
   return new Promise((resolve, reject) => {
     const req = send({ ...https, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
       const chunks: Buffer[] = [];
