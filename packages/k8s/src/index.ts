@@ -8,6 +8,8 @@ export { planGarbageCollection } from './gc-plan.ts';
 export { byApplyOrder, kindRank } from './kind-rank.ts';
 export type { KubeClient, KubeClientOptions } from './kube-client.ts';
 export { createKubeClient } from './kube-client.ts';
+export type { KubectlResult } from './kubectl-applier.ts';
+export { kubectlApply } from './kubectl-applier.ts';
 export type { KubeRequestOptions, KubeResponse } from './rest.ts';
 export { kubeRequest, requestCount } from './rest.ts';
 export type { Rollout, RolloutStatus } from './rollout.ts';

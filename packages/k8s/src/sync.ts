@@ -6,6 +6,7 @@ import { GC_MARK_LABEL, gcMark, SYNC_CHECKSUM_ANNOTATION } from './gc-mark.ts';
 import { type GcPlan, type LiveObject, planGarbageCollection } from './gc-plan.ts';
 import { byApplyOrder } from './kind-rank.ts';
 import type { KubeClient } from './kube-client.ts';
+import { kubectlApply } from './kubectl-applier.ts';
 import { kubeRequest } from './rest.ts';
 
 /** What a sync did to one resource. */
@@ -47,6 +48,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   logger?: Logger;
   discovery?: Discovery;
+  /** `--kubernetes-kubectl`: apply with this kubectl (`apply --server-side`) instead of the API, for parity. */
+  kubectl?: string;
   /** `--k8s-allow-namespace`: namespaced objects only in these, Namespace objects only of these names (default: all). */
   allowNamespaces?: readonly string[];
   /** `--k8s-unsafe-exclude-resource` globs over `<group>/<version>/` and `<group>/<version>/<Kind>`. */
@@ -242,6 +245,10 @@ export async function syncResources(
       };
       if (r.namespaced) metadata.namespace = resource.namespace;
       else delete metadata.namespace;
+      if (options.kubectl) {
+        viaKubectl.push({ id, object });
+        return;
+      }
       const res = await kubeRequest(client.config, {
         method: 'PATCH',
         path: `${objectPath(r, resource.namespace, resource.name)}?fieldManager=${encodeURIComponent(manager)}&force=true`,
@@ -260,10 +267,33 @@ export async function syncResources(
     }
   };
 
+  // With `kubectl`, objects that need applying are collected per stage and applied in one call.
+  let viaKubectl: { id: string; object: Record<string, unknown> }[] = [];
+  const flushKubectl = async (): Promise<void> => {
+    if (!options.kubectl || viaKubectl.length === 0) return;
+    const batch = viaKubectl;
+    viaKubectl = [];
+    const results = await kubectlApply(
+      options.kubectl,
+      client.config,
+      batch.map((b) => b.object),
+      { fieldManager: manager, ...(signal ? { signal } : {}) },
+    );
+    batch.forEach((b, i) => {
+      const r = results[i];
+      changes.push(
+        r?.ok
+          ? { id: b.id, action: ChangeAction.Configured }
+          : { id: b.id, action: ChangeAction.Failed, reason: r?.error ?? 'kubectl failed' },
+      );
+    });
+  };
+
   const ordered = [...resources].sort((a, b) => byApplyOrder(a, b));
   const first = ordered.filter((r) => r.kind === 'Namespace' || r.kind === 'CustomResourceDefinition');
   const rest = ordered.filter((r) => !first.includes(r));
   await Promise.all(first.map((r) => limit(() => applyOne(r))));
+  await flushKubectl();
   const crds = first.filter((r) => r.kind === 'CustomResourceDefinition');
   if (crds.length > 0) {
     await waitEstablished(
@@ -274,6 +304,7 @@ export async function syncResources(
     discovery.invalidate();
   }
   await Promise.all(rest.map((r) => limit(() => applyOne(r))));
+  await flushKubectl();
 
   let gc: GcPlan | undefined;
   if (options.gc) {
