@@ -1,4 +1,4 @@
-import { type Logger, noopLogger, type Resource } from '@flux-ts/core';
+import { type Clock, type Logger, noopLogger, type Resource, systemClock } from '@flux-ts/core';
 import pLimit from 'p-limit';
 import { syncChecksum } from './checksum.ts';
 import { type ApiResource, Discovery } from './discovery.ts';
@@ -48,6 +48,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   logger?: Logger;
   discovery?: Discovery;
+  /** Time for the wait on CRDs; default the system clock. */
+  clock?: Clock;
   /** `--kubernetes-kubectl`: apply with this kubectl (`apply --server-side`) instead of the API, for parity. */
   kubectl?: string;
   /** `--k8s-allow-namespace`: namespaced objects only in these, Namespace objects only of these names (default: all). */
@@ -299,6 +301,7 @@ export async function syncResources(
     await waitEstablished(
       client,
       crds.map((c) => c.name),
+      options.clock ?? systemClock,
       signal,
     );
     discovery.invalidate();
@@ -361,11 +364,12 @@ export async function syncResources(
 async function waitEstablished(
   client: KubeClient,
   names: readonly string[],
+  clock: Clock,
   signal?: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = clock.now() + 30_000;
   for (const name of names) {
-    while (Date.now() < deadline) {
+    while (clock.now() < deadline) {
       const res = await kubeRequest(client.config, {
         path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
         ...(signal ? { signal } : {}),
@@ -374,7 +378,7 @@ async function waitEstablished(
         (res.body as { status?: { conditions?: { type: string; status: string }[] } } | undefined)?.status
           ?.conditions ?? [];
       if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await clock.sleep(100, signal);
     }
   }
 }
