@@ -5,6 +5,8 @@ import { byApplyOrder } from './kind-rank.ts';
 export interface LiveObject {
   /** Resource ID, `namespace:kind/name`. */
   id: string;
+  /** The group version it was listed under (for the delete request). */
+  apiVersion?: string;
   kind: string;
   name: string;
   labels: Readonly<Record<string, string>>;

@@ -94,6 +94,7 @@ const isIgnored = (annotations: Readonly<Record<string, string | undefined>> | u
 
 interface Marked {
   id: string;
+  apiVersion: string;
   kind: string;
   name: string;
   labels: Record<string, string>;
@@ -144,6 +145,7 @@ async function listMarked(
       const ns = r.namespaced ? (m.namespace ?? '') : '<cluster>';
       out.push({
         id: `${ns}:${r.kind.toLowerCase()}/${m.name}`,
+        apiVersion: r.apiVersion,
         kind: r.kind,
         name: m.name,
         labels: m.labels ?? {},
@@ -312,7 +314,9 @@ export async function syncResources(
   let gc: GcPlan | undefined;
   if (options.gc) {
     const marked: LiveObject[] = [];
-    for (const r of await discovery.listable(signal)) {
+    // One discovery pass for both the reads and the deletions.
+    const listable = await discovery.listable(signal);
+    for (const r of listable) {
       if (excludedKind(r.apiVersion, r.kind, options.excludeResources)) continue;
       for (const object of (await live(r)).values()) {
         const [ns] = object.id.split(':');
@@ -337,7 +341,7 @@ export async function syncResources(
         log.info({ id: doomed.id }, 'cluster resource not in resources to be synced; would delete (dry run)');
         continue;
       }
-      const r = (await discovery.listable(signal)).find((x) => x.kind === doomed.kind);
+      const r = listable.find((x) => x.kind === doomed.kind && x.apiVersion === doomed.apiVersion);
       const [ns] = doomed.id.split(':');
       if (!r) continue;
       const res = await kubeRequest(client.config, {

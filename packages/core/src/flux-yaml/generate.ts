@@ -233,20 +233,7 @@ export async function runImageUpdaters(
   if (commands.length === 0) {
     throw new NoUpdaterCommandsError('update.containerImage', options.configFile, options.target);
   }
-  const env = imageUpdaterEnv(update, options.path);
-  for (const c of commands) {
-    await runChecked(
-      options.runner,
-      c.command,
-      {
-        cwd: options.cwd,
-        env,
-        timeoutMs: c.timeoutMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      { role: 'image updater command', source: options.source },
-    );
-  }
+  await runInOrder(commands, imageUpdaterEnv(update, options.path), 'image updater command', options);
 }
 
 /**
@@ -268,19 +255,28 @@ export async function runPolicyUpdaters(
     throw new NoUpdaterCommandsError('updaters.policy', options.configFile, options.target);
   }
   for (const change of changes) {
-    const env = policyUpdaterEnv(id, change, options.path);
-    for (const c of commands) {
-      await runChecked(
-        options.runner,
-        c.command,
-        {
-          cwd: options.cwd,
-          env,
-          timeoutMs: c.timeoutMs,
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-        { role: 'policy updater command', source: options.source },
-      );
-    }
+    await runInOrder(commands, policyUpdaterEnv(id, change, options.path), 'policy updater command', options);
+  }
+}
+
+/** Runs updater commands one after the other with the same environment; the first failure stops them. */
+async function runInOrder(
+  commands: readonly { command: string; timeoutMs: number }[],
+  env: Record<string, string>,
+  role: string,
+  options: RunUpdatersOptions,
+): Promise<void> {
+  for (const c of commands) {
+    await runChecked(
+      options.runner,
+      c.command,
+      {
+        cwd: options.cwd,
+        env,
+        timeoutMs: c.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      { role, source: options.source },
+    );
   }
 }
