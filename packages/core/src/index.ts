@@ -1,3 +1,31 @@
+export type { CallOptions, FluxApi, ListImagesOptions, ListServicesOptions } from './api/server.ts';
+export type {
+  AutomatedSpecJson,
+  AutomationChangeJson,
+  CauseJson,
+  ChangeJson,
+  CommitEventMetadataJson,
+  ContainerField,
+  ContainerJson,
+  ContainerUpdateSpecJson,
+  ControllerStatusJson,
+  FingerprintJson,
+  FluxErrorJson,
+  GitConfigJson,
+  ImageContainerJson,
+  ImageStatusJson,
+  JobStatusJson,
+  PolicyUpdateJson,
+  PolicyUpdatesJson,
+  PublicKeyJson,
+  ReleaseContainersSpecJson,
+  ReleaseImageSpecJson,
+  RolloutJson,
+  UpdateSpecJson,
+  UpdateType,
+  WorkloadResultJson,
+} from './api/wire.ts';
+export { CONTAINER_FIELDS, JobStatusString, ReadOnlyReason } from './api/wire.ts';
 export type { Clock } from './clock.ts';
 export { ManualClock, systemClock } from './clock.ts';
 export type { FluxErrorOptions } from './errors.ts';
