@@ -46,6 +46,7 @@ export { importGpgKeys } from './gpg.ts';
 export type { Mirror, MirrorOptions, MirrorStatus } from './mirror.ts';
 export { createMirror, RepoStatus } from './mirror.ts';
 export { redactText, redactUrl } from './redact.ts';
+export { safeGitUrl } from './safe-url.ts';
 export type { Fingerprint, PublicSshKey, SshKeygenOptions } from './ssh-key.ts';
 export {
   describeSshKey,

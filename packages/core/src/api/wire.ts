@@ -52,7 +52,8 @@ export interface ControllerStatusJson {
 
 /** One container of an images listing (`ImageStatus.Containers[]`). */
 export interface ImageContainerJson {
-  Name: string;
+  /** Omitted when `containerFields` leaves it out. */
+  Name?: string;
   Current: ImageInfoJson;
   LatestFiltered: ImageInfoJson;
   Available?: ImageInfoJson[];

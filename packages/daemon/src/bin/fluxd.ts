@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { runFluxd } from '../main/main.ts';
+
+const stop = new AbortController();
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    if (stop.signal.aborted) process.exit(1);
+    stop.abort();
+  });
+}
+process.exitCode = await runFluxd(process.argv.slice(2), { signal: stop.signal });
+process.exit();

@@ -1,0 +1,103 @@
+import { relative } from 'node:path';
+import {
+  DuplicateResourceError,
+  type FluxError,
+  type Logger,
+  loadManifests,
+  manifestGeneration,
+  noopLogger,
+  type Resource,
+  TargetKind,
+} from '@flux-ts/core';
+
+/** What a working clone defines: resources, and every file that could not be read (with file:line). */
+export interface RepoResources {
+  resources: Resource[];
+  errors: FluxError[];
+  /** IDs of resources printed by `.flux.yaml` generators (edited through updaters, not files). */
+  generated: Set<string>;
+}
+
+/** Options of {@link loadRepoResources}. */
+export interface LoadRepoOptions {
+  /** The working tree. */
+  dir: string;
+  /** Absolute directories of the git paths (the repository root when none). */
+  manifestDirs: readonly string[];
+  /** `--git-path` as given (relative), for `.flux.yaml` discovery. */
+  gitPaths: readonly string[];
+  /** `--manifest-generation`. */
+  manifestGeneration: boolean;
+  /** `--k8s-default-namespace` (default `default`). */
+  defaultNamespace?: string | undefined;
+  /** Default timeout of `.flux.yaml` commands (`--sync-timeout`). */
+  commandTimeoutMs?: number;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+function keepFirst(resources: Resource[], errors: FluxError[]): Resource[] {
+  const seen = new Map<string, Resource>();
+  for (const r of resources) {
+    const id = r.id.toString();
+    const first = seen.get(id);
+    if (first) {
+      errors.push(
+        new DuplicateResourceError(
+          id,
+          { file: first.file, line: first.line, column: 1 },
+          { file: r.file, line: r.line, column: 1 },
+        ),
+      );
+      continue;
+    }
+    seen.set(id, r);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Loads the resources of a working clone: raw YAML under the git paths, or what `.flux.yaml`
+ * generators print when manifest generation is on. A file that does not parse is an error in the
+ * result and the rest still loads; file paths are relative to the repository root.
+ */
+export async function loadRepoResources(options: LoadRepoOptions): Promise<RepoResources> {
+  const parseOptions = options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {};
+  const errors: FluxError[] = [];
+  const resources: Resource[] = [];
+  const generated = new Set<string>();
+  if (options.manifestGeneration) {
+    const generation = manifestGeneration({
+      repoRoot: options.dir,
+      paths: options.gitPaths,
+      parseOptions,
+      logger: options.logger ?? noopLogger,
+      ...(options.commandTimeoutMs ? { defaultTimeoutMs: options.commandTimeoutMs } : {}),
+    });
+    for (const target of await generation.load(options.signal)) {
+      if (target.kind === TargetKind.Raw) {
+        const loaded = await loadManifests(target.path, { ...parseOptions, root: options.dir });
+        resources.push(...loaded.resources);
+        errors.push(...loaded.errors);
+      } else if (target.kind === TargetKind.Generated) {
+        resources.push(...target.resources);
+        for (const r of target.resources) generated.add(r.id.toString());
+        errors.push(...target.errors);
+      } else {
+        errors.push(...target.errors);
+      }
+    }
+  } else {
+    for (const dir of options.manifestDirs) {
+      const loaded = await loadManifests(dir, { ...parseOptions, root: options.dir });
+      resources.push(...loaded.resources);
+      errors.push(...loaded.errors);
+    }
+  }
+  return { resources: keepFirst(resources, errors), errors, generated };
+}
+
+/** A resource's file relative to the repository root (for messages). */
+export function repoRelative(dir: string, file: string): string {
+  return relative(dir, file);
+}

@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { ErrorKind, FluxError } from '@flux-ts/core';
+
+/** A sops-encrypted file could not be decrypted. */
+export class SopsDecryptError extends FluxError {
+  readonly file: string;
+  constructor(file: string, detail: string) {
+    super(`${file}: sops could not decrypt the file: ${detail}`, {
+      code: 'sops.decrypt',
+      kind: ErrorKind.User,
+      help: 'Check that fluxd has the key the file was encrypted for (age key file, PGP key in its keyring, or cloud KMS access), as sops looks for it.',
+    });
+    this.file = file;
+  }
+}
+
+const manifestFile = /\.(ya?ml|json)$/i;
+
+async function manifestFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.git')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await manifestFiles(path)));
+    else if (entry.isFile() && manifestFile.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+/** Whether a manifest carries sops metadata (a top-level `sops` key with a `mac`). */
+export function isSopsEncrypted(text: string): boolean {
+  return (/^sops:\s*$/m.test(text) && /^\s+mac:/m.test(text)) || /"sops"\s*:\s*\{[\s\S]*"mac"\s*:/.test(text);
+}
+
+function sopsDecrypt(sops: string, file: string, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      sops,
+      ['--decrypt', file],
+      { maxBuffer: 64 * 1024 * 1024, ...(signal ? { signal } : {}) },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error((stderr || err.message).trim().split('\n').slice(-1)[0] ?? 'failed'));
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/**
+ * Decrypts, in place, every sops-encrypted manifest under `dirs` of a sync's throwaway working tree
+ * (never a tree that will be committed). A file that cannot be decrypted is removed from the tree —
+ * so its ciphertext is never applied — and reported; the caller counts it as a load error, which
+ * keeps garbage collection off.
+ */
+export async function decryptSopsFiles(
+  root: string,
+  dirs: readonly string[],
+  options: { sops?: string; signal?: AbortSignal } = {},
+): Promise<SopsDecryptError[]> {
+  const errors: SopsDecryptError[] = [];
+  for (const dir of dirs) {
+    for (const file of await manifestFiles(dir)) {
+      const text = await readFile(file, 'utf8');
+      if (!isSopsEncrypted(text)) continue;
+      try {
+        const plain = await sopsDecrypt(options.sops ?? 'sops', file, options.signal);
+        await writeFile(file, plain);
+      } catch (err) {
+        await rm(file, { force: true });
+        errors.push(new SopsDecryptError(relative(root, file), (err as Error).message));
+      }
+    }
+  }
+  return errors;
+}
