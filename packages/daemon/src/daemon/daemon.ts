@@ -640,7 +640,9 @@ export class Daemon implements FluxApi {
       throw new RepoNotReadyError(git.mirror.status().status);
     const resolved = await git.mirror.resolve(ref, signal);
     if (!resolved) throw new UnknownRevisionError(ref);
-    const marker = await git.syncState.get(signal);
+    // What this process applied is authoritative; the stored marker can lag behind a concurrent
+    // fetch of the mirror (which prunes a tag pushed a moment later) or belong to a previous run.
+    const marker = this.#lastSynced ?? (await git.syncState.get(signal));
     const commits = await git.mirror.commitsBetween(marker, resolved, signal);
     return commits.map((c) => c.revision);
   }

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, Logger } from '@flux-ts/core';
@@ -150,6 +150,8 @@ export async function composeDaemon(
   let git: DaemonGit | undefined;
   let mirror: Mirror | undefined;
   if (config.gitUrl) {
+    const workDir = process.env.FLUXD_GIT_WORKDIR;
+    if (workDir) await mkdir(workDir, { recursive: true, mode: 0o700 });
     mirror = createMirror({
       url: config.gitUrl,
       branch: config.gitBranch,
@@ -167,9 +169,9 @@ export async function composeDaemon(
       ...(config.gitCiSkipMessage ? { ciSkipMessage: config.gitCiSkipMessage } : {}),
       ...(keyring.keyPath ? { sshKeyFile: keyring.keyPath } : {}),
       ...(gnupgHome ? { gnupgHome } : {}),
-      ...(process.env.FLUXD_GIT_WORKDIR ? { workDir: process.env.FLUXD_GIT_WORKDIR } : {}),
+      ...(workDir ? { workDir } : {}),
       clock,
-      logger: logger.child({ component: 'git' }),
+      logger,
     });
     closers.push(() => (mirror as Mirror).close());
     const tagState =

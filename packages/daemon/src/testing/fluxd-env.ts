@@ -1,0 +1,234 @@
+import { execFile } from 'node:child_process';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createKubeClient, type KubeClient, kubeRequest } from '@flux-ts/k8s';
+import {
+  createGitServer,
+  type DaemonProcess,
+  freePort,
+  type KubeInfo,
+  makeTempDir,
+  spawnDaemon,
+  startMemcached,
+  startRegistry,
+  type TempDir,
+  type TestGitServer,
+  type TestMemcached,
+  type TestRegistry,
+  type TestRepo,
+  waitUntilReady,
+} from '@flux-ts/testkit';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const fluxdBin = join(repoRoot, 'packages/daemon/dist/bin/fluxd.js');
+
+/** Builds the packages (incremental: about a second when up to date), so the fluxd binary is current. */
+export async function buildFluxd(): Promise<string> {
+  await run('npx', ['tsc', '-b', 'packages/daemon'], { cwd: repoRoot, maxBuffer: 16 << 20 });
+  return fluxdBin;
+}
+
+/** A working copy of the test repository, for pushing commits as a user would. */
+export interface UserClone {
+  dir: string;
+  git(...args: string[]): Promise<string>;
+  write(path: string, text: string): Promise<void>;
+  read(path: string): Promise<string>;
+  /** Adds everything, commits, pushes; returns the new head. */
+  commitAndPush(message: string): Promise<string>;
+  /** Fetches and resets to the remote branch (to see fluxd's commits). */
+  pull(): Promise<string>;
+}
+
+/** Real components for a fluxd test: registry, memcached, git over ssh, the run's kube-apiserver. */
+export interface FluxdEnv {
+  tmp: TempDir;
+  registry: TestRegistry;
+  memcached: TestMemcached;
+  gitServer: TestGitServer;
+  repo: TestRepo;
+  kube: KubeClient;
+  kubeInfo: KubeInfo;
+  user: UserClone;
+  /** A fresh namespace name for this test file. */
+  namespace: string;
+  close(): Promise<void>;
+}
+
+/** Starts the components and seeds the repo with `files` (path → text) on branch `main`. */
+export async function startFluxdEnv(kubeInfo: KubeInfo, files: Record<string, string>): Promise<FluxdEnv> {
+  const tmp = await makeTempDir('fluxd-e2e', { short: true });
+  const [registry, memcached, gitServer] = await Promise.all([
+    startRegistry(),
+    startMemcached(),
+    createGitServer(),
+  ]);
+  const repo = await gitServer.createRepo('config');
+  const dir = join(tmp.path, 'user');
+  const gitEnv = {
+    ...gitServer.env,
+    GIT_AUTHOR_NAME: 'Test User',
+    GIT_AUTHOR_EMAIL: 'user@example.com',
+    GIT_COMMITTER_NAME: 'Test User',
+    GIT_COMMITTER_EMAIL: 'user@example.com',
+  };
+  const git = async (...args: string[]): Promise<string> =>
+    (await run('git', args, { cwd: dir, env: gitEnv, maxBuffer: 64 << 20 })).stdout;
+  await run('git', ['clone', '--quiet', repo.sshUrl, dir], { env: gitEnv });
+  await git('checkout', '--quiet', '-B', 'main');
+  const user: UserClone = {
+    dir,
+    git,
+    write: async (path, text) => {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    },
+    read: (path) => readFile(join(dir, path), 'utf8'),
+    commitAndPush: async (message) => {
+      await git('add', '-A');
+      await git('commit', '--quiet', '-m', message);
+      await git('push', '--quiet', 'origin', 'HEAD:main');
+      return (await git('rev-parse', 'HEAD')).trim();
+    },
+    pull: async () => {
+      await git(
+        'fetch',
+        '--quiet',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*',
+        '+refs/notes/*:refs/notes/*',
+        '--tags',
+        '--force',
+      );
+      await git('reset', '--quiet', '--hard', 'origin/main');
+      return (await git('rev-parse', 'HEAD')).trim();
+    },
+  };
+  for (const [path, text] of Object.entries(files)) await user.write(path, text);
+  if (Object.keys(files).length > 0) await user.commitAndPush('Initial manifests');
+  const namespace = `e2e-${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    tmp,
+    registry,
+    memcached,
+    gitServer,
+    repo,
+    kube: createKubeClient({ kubeconfigPath: kubeInfo.kubeconfigPath }),
+    kubeInfo,
+    user,
+    namespace,
+    close: async () => {
+      await Promise.allSettled([registry.stop(), memcached.stop(), gitServer.stop()]);
+      await tmp.remove();
+    },
+  };
+}
+
+/** A running fluxd process with its API address. */
+export interface RunningFluxd {
+  process: DaemonProcess;
+  url: string;
+  /** `fetch` against the API (`path` relative to `/api/flux`). */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  log(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts fluxd (the built binary, as a process) against `env`, with the git server's client key as
+ * its mounted deploy key, memcached, the registry as an insecure host, and quick loop intervals.
+ * `args` are added (and may override: later flags win).
+ */
+export async function startFluxd(
+  env: FluxdEnv,
+  args: readonly string[] = [],
+  name = 'fluxd',
+): Promise<RunningFluxd> {
+  const bin = await buildFluxd();
+  const home = join(env.tmp.path, `${name}-home`);
+  const mount = join(home, 'ssh-mount');
+  await mkdir(mount, { recursive: true });
+  await copyFile(env.gitServer.clientKeyFile, join(mount, 'identity'));
+  await chmod(join(mount, 'identity'), 0o600);
+  const port = await freePort();
+  const logFile = join(env.tmp.path, `${name}.log`);
+  const process = spawnDaemon(
+    globalThis.process.execPath,
+    [
+      bin,
+      `--listen=127.0.0.1:${port}`,
+      `--git-url=${env.repo.sshUrl}`,
+      '--git-branch=main',
+      `--k8s-namespace=${env.namespace}`,
+      `--k8s-secret-volume-mount-path=${mount}`,
+      `--ssh-keygen-dir=${join(home, 'keygen')}`,
+      `--memcached-hostname=127.0.0.1`,
+      `--memcached-port=${env.memcached.port}`,
+      '--memcached-service=',
+      `--registry-insecure-host=${env.registry.host}`,
+      '--git-poll-interval=1s',
+      '--sync-interval=1m',
+      '--automation-interval=2s',
+      '--automation-settle=200ms',
+      '--log-format=json',
+      ...args,
+    ],
+    {
+      logFile,
+      env: {
+        PATH: globalThis.process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        KUBECONFIG: env.kubeInfo.kubeconfigPath,
+        FLUXD_CACHE_DIR: join(home, 'cache'),
+        FLUXD_GIT_WORKDIR: join(home, 'git'),
+      },
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const running: RunningFluxd = {
+    process,
+    url,
+    api: (path, init) => fetch(`${url}/api/flux${path}`, init),
+    log: () => readFile(logFile, 'utf8'),
+    stop: () => process.stop(10_000),
+  };
+  await waitUntilReady(process, name, async () => (await fetch(`${url}/healthz`)).ok, 30_000);
+  return running;
+}
+
+/** Polls `check` until it returns a value (not undefined/false) or `timeoutMs` passes. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  options: { timeoutMs?: number; fluxd?: RunningFluxd } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const log = options.fluxd
+    ? `\nfluxd log (tail):\n${(await options.fluxd.log()).split('\n').slice(-40).join('\n')}`
+    : '';
+  throw new Error(
+    `timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}${log}`,
+  );
+}
+
+/** GET of a namespaced object's JSON, or undefined when it does not exist. */
+export async function getObject(
+  kube: KubeClient,
+  path: string,
+): Promise<Record<string, unknown> | undefined> {
+  const res = await kubeRequest(kube.config, { path });
+  return res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
+}
