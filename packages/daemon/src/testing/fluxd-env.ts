@@ -146,13 +146,16 @@ export async function startFluxd(
   env: FluxdEnv,
   args: readonly string[] = [],
   name = 'fluxd',
+  more: { env?: Record<string, string>; mountDeployKey?: boolean; waitForHealth?: boolean } = {},
 ): Promise<RunningFluxd> {
   const bin = await buildFluxd();
   const home = join(env.tmp.path, `${name}-home`);
   const mount = join(home, 'ssh-mount');
   await mkdir(mount, { recursive: true });
-  await copyFile(env.gitServer.clientKeyFile, join(mount, 'identity'));
-  await chmod(join(mount, 'identity'), 0o600);
+  if (more.mountDeployKey ?? true) {
+    await copyFile(env.gitServer.clientKeyFile, join(mount, 'identity'));
+    await chmod(join(mount, 'identity'), 0o600);
+  }
   const port = await freePort();
   const logFile = join(env.tmp.path, `${name}.log`);
   const process = spawnDaemon(
@@ -184,6 +187,7 @@ export async function startFluxd(
         KUBECONFIG: env.kubeInfo.kubeconfigPath,
         FLUXD_CACHE_DIR: join(home, 'cache'),
         FLUXD_GIT_WORKDIR: join(home, 'git'),
+        ...more.env,
       },
     },
   );
@@ -195,7 +199,9 @@ export async function startFluxd(
     log: () => readFile(logFile, 'utf8'),
     stop: () => process.stop(10_000),
   };
-  await waitUntilReady(process, name, async () => (await fetch(`${url}/healthz`)).ok, 30_000);
+  if (more.waitForHealth ?? true) {
+    await waitUntilReady(process, name, async () => (await fetch(`${url}/healthz`)).ok, 30_000);
+  }
   return running;
 }
 
