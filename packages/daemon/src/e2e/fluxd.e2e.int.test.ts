@@ -311,4 +311,10 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     expect(web).toContain('fluxcd.io/locked_msg: hold');
     expect(web).not.toContain('fluxcd.io/automated');
   });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    await fluxd.stop();
+    expect(await fluxd.process.exited).toBe(0);
+    expect(await fluxd.log()).toContain('shutting down');
+  });
 });

@@ -1,0 +1,136 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type TestSops, withSops } from '@flux-ts/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  eventually,
+  type FluxdEnv,
+  getObject,
+  type RunningFluxd,
+  startFluxd,
+  startFluxdEnv,
+} from '../testing/fluxd-env.ts';
+
+const kubeInfo = inject('kube');
+
+describe('fluxd sync pipeline: --sops, --manifest-generation, several --git-path, --api-token-file', {
+  timeout: 60_000,
+}, () => {
+  let env: FluxdEnv;
+  let fluxd: RunningFluxd;
+  let sops: TestSops;
+  const token = 'e2e-secret-token-4f1c';
+
+  beforeAll(async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    env = await startFluxdEnv(kubeInfo, {});
+    sops = await withSops();
+    const ns = env.namespace;
+    await env.user.write('app/ns.yaml', `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
+    await env.user.write(
+      'app/secret.yaml',
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: ${ns}\ntype: Opaque\nstringData:\n  password: hunter2\n`,
+    );
+    await sops.encryptInPlace(join(env.user.dir, 'app/secret.yaml'));
+    expect(await env.user.read('app/secret.yaml')).not.toContain('hunter2');
+    await env.user.write(
+      'gen/.flux.yaml',
+      'version: 1\ncommandUpdated:\n  generators:\n    - command: cat configmap.tpl\n',
+    );
+    await env.user.write(
+      'gen/configmap.tpl',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: generated\n  namespace: ${ns}\ndata:\n  from: generator\n`,
+    );
+    await env.user.write(
+      'ignored/cm.yaml',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside\n  namespace: ${ns}\n`,
+    );
+    await env.user.commitAndPush('Encrypted secret, generated config');
+    const tokenFile = join(env.tmp.path, 'api-token');
+    await mkdir(dirname(tokenFile), { recursive: true });
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+    fluxd = await startFluxd(
+      env,
+      [
+        '--sops',
+        '--manifest-generation',
+        '--git-path=app,gen',
+        `--api-token-file=${tokenFile}`,
+        '--registry-disable-scanning',
+      ],
+      'pipeline',
+      { env: { ...sops.env, PATH: `${dirname(sops.sops)}:${process.env.PATH ?? ''}` } },
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await fluxd?.stop();
+    await env?.close();
+    await sops?.remove();
+  });
+
+  it('decrypts sops files, runs .flux.yaml generators, and reads only the git paths', async () => {
+    const ns = env.namespace;
+    const secret = await eventually(
+      'the decrypted secret',
+      () => getObject(env.kube, `/api/v1/namespaces/${ns}/secrets/creds`),
+      {
+        fluxd,
+      },
+    );
+    expect(Buffer.from((secret.data as Record<string, string>).password ?? '', 'base64').toString()).toBe(
+      'hunter2',
+    );
+    const generated = await eventually(
+      'the generated configmap',
+      () => getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/generated`),
+      { fluxd },
+    );
+    expect(generated.data).toEqual({ from: 'generator' });
+    expect(await getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/outside`)).toBeUndefined();
+    expect(await fluxd.log()).not.toContain('hunter2');
+  });
+
+  it('requires the API token on every route but health', async () => {
+    expect((await fetch(`${fluxd.url}/api/flux/v11/version`)).status).toBe(401);
+    expect(
+      (await fetch(`${fluxd.url}/api/flux/v11/version`, { headers: { Authorization: 'Bearer wrong' } }))
+        .status,
+    ).toBe(401);
+    const ok = await fetch(`${fluxd.url}/api/flux/v11/version`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(ok.status).toBe(200);
+    const fluxctlStyle = await fetch(`${fluxd.url}/api/flux/v6/services`, {
+      headers: { Authorization: `Scope-Probe token=${token}` },
+    });
+    expect(fluxctlStyle.status).toBe(200);
+    expect((await fetch(`${fluxd.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${fluxd.url}/healthz`)).status).toBe(200);
+    expect(await fluxd.log()).not.toContain(token);
+  });
+});
+
+describe('fluxd --registry-require ecr', { timeout: 60_000 }, () => {
+  let env: FluxdEnv;
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('exits 1 when ECR cannot be reached', async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    env = await startFluxdEnv(kubeInfo, {});
+    const fluxd = await startFluxd(
+      env,
+      ['--registry-require=ecr', '--registry-ecr-region=eu-west-1'],
+      'ecr',
+      {
+        waitForHealth: false,
+        env: { AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+      },
+    );
+    expect(await fluxd.process.exited).toBe(1);
+    expect(await fluxd.log()).toMatch(/ECR/);
+  });
+});
