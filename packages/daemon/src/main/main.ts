@@ -184,6 +184,7 @@ export async function runFluxd(argv: readonly string[], options: RunFluxdOptions
     for (const l of listeners) await l.close().catch(() => undefined);
     await upstreamDone;
     await composed.close();
+    logger.info({ exitCode }, 'stopped');
   }
   return exitCode;
 }
