@@ -1,7 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { type TestSops, withSops } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
 import {
   eventually,
   type FluxdEnv,
@@ -132,5 +135,75 @@ describe('fluxd --registry-require ecr', { timeout: 60_000 }, () => {
     );
     expect(await fluxd.process.exited).toBe(1);
     expect(await fluxd.log()).toMatch(/ECR/);
+  });
+});
+
+describe('fluxd --connect (upstream websocket RPC and events)', { timeout: 60_000 }, () => {
+  let env: FluxdEnv;
+  let fluxd: RunningFluxd;
+  const events: { auth: string | undefined; body: { type: string } }[] = [];
+  let dial: IncomingMessage | undefined;
+  let socket: WebSocket | undefined;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      if (req.url === '/v6/events') events.push({ auth: req.headers.authorization, body: JSON.parse(body) });
+      res.writeHead(204).end();
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, sock, head) => {
+    dial = req;
+    wss.handleUpgrade(req, sock, head, (ws) => {
+      socket = ws;
+    });
+  });
+
+  beforeAll(async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    env = await startFluxdEnv(kubeInfo, {
+      'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: up\n  namespace: default\n`,
+    });
+    fluxd = await startFluxd(
+      env,
+      [`--connect=ws://127.0.0.1:${port}`, '--token=upstream-token-9d2', '--registry-disable-scanning'],
+      'upstream',
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await fluxd?.stop();
+    socket?.terminate();
+    wss.close();
+    await new Promise((r) => server.close(r));
+    await env?.close();
+  });
+
+  it('dials /v11/daemon with the token, answers RPC calls and posts its events', async () => {
+    const ws = await eventually('the upstream dial', async () => socket, { fluxd });
+    expect(dial?.url).toBe('/v11/daemon');
+    expect(dial?.headers.authorization).toBe('Scope-Probe token=upstream-token-9d2');
+    expect(dial?.headers['user-agent']).toMatch(/^fluxd\//);
+    const replies: string[] = [];
+    ws.on('message', (data: Buffer) => replies.push(data.toString()));
+    ws.send(Buffer.from('{"method":"RPCServer.Version","params":[{}],"id":1}\n'));
+    ws.send(Buffer.from('{"method":"RPCServer.ListServices","params":["default"],"id":2}\n'));
+    await eventually('two RPC replies', async () => replies.length >= 2);
+    const byId = new Map(replies.map((r) => [JSON.parse(r).id, JSON.parse(r)]));
+    expect(byId.get(1)).toMatchObject({ error: null, result: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(byId.get(2)).toMatchObject({
+      error: null,
+      result: { Result: expect.any(Array), ApplicationError: null },
+    });
+    const sync = await eventually('a sync event', async () => events.find((e) => e.body.type === 'sync'), {
+      fluxd,
+    });
+    expect(sync.auth).toBe('Scope-Probe token=upstream-token-9d2');
+    expect(await fluxd.log()).not.toContain('upstream-token-9d2');
   });
 });

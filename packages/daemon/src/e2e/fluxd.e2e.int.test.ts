@@ -172,6 +172,10 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     const unknownJob = await fluxd.api('/v6/jobs?id=nope', { headers: { Accept: 'application/json' } });
     expect(unknownJob.status).toBe(404);
     expect(await unknownJob.json()).toMatchObject({ error: 'unknown job "nope"' });
+    const metrics = await (await fetch(`${fluxd.url}/metrics`)).text();
+    expect(metrics).toMatch(/^flux_daemon_sync_duration_seconds_count\{success="true"\} [1-9]/m);
+    expect(metrics).toMatch(/^flux_git_ready 1$/m);
+    expect(metrics).toMatch(/^flux_request_duration_seconds_count\{[^}]*route="ListServices"[^}]*\} [1-9]/m);
     const exported = (await (await fluxd.api('/v6/export')).json()) as string;
     expect(Buffer.from(exported, 'base64').toString('utf8')).toContain(`name: ${ns}`);
   });
