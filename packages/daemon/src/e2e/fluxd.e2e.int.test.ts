@@ -115,7 +115,7 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     );
     expect(tag).toBe(head);
     const cm = await getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/settings`);
-    const labels = (cm?.metadata as { labels?: Record<string, string> }).labels ?? {};
+    const labels = (cm?.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
     expect(labels['fluxcd.io/sync-gc-mark']).toMatch(/^sha256\./);
   });
 

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { Daemon } from '../daemon/daemon.ts';
 import type { EventSink } from '../events/event-sink.ts';
 import { logEventSink } from '../events/event-sink.ts';
-import { fluxdHelp, parseFluxdArgs } from '../flags/index.ts';
+import { parseFluxdArgs } from '../flags/index.ts';
 import { createHttpApp, createMetricsApp, type Listening, listen } from '../http/index.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createMetrics } from '../metrics/index.ts';
@@ -188,5 +188,3 @@ export async function runFluxd(argv: readonly string[], options: RunFluxdOptions
   }
   return exitCode;
 }
-
-export { fluxdHelp };

@@ -48,9 +48,6 @@ export interface SyncOutcome {
   durationMs: number;
 }
 
-/** The last verified commit is behind HEAD and nothing newer may be synced. */
-export class NothingVerifiedError extends UnverifiedHeadError {}
-
 /**
  * One sync, as Flux v1 runs it, with our differences: working clone at the (verified) head →
  * `git secret reveal` (done by the clone) → manifests, raw or generated → sops decryption →
