@@ -328,6 +328,72 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     expect(await env.user.read('pinned.yaml')).toContain(`${image}:1.2.0`);
   });
 
+  it('answers a dry run inside the request and runs a containers release', async () => {
+    const before = await env.user.pull();
+    const plan = {
+      type: 'image',
+      cause: { Message: '', User: '' },
+      spec: {
+        ServiceSpecs: ['<all>'],
+        ImageSpec: '<all latest>',
+        Kind: 'plan',
+        Excludes: null,
+        Force: false,
+      },
+    };
+    const planned = await fluxd.api('/v9/update-manifests', { method: 'POST', body: JSON.stringify(plan) });
+    const planId = (await planned.json()) as string;
+    const planStatus = (await (await fluxd.api(`/v6/jobs?id=${planId}`)).json()) as {
+      StatusString: string;
+      Result: { revision?: string; result: Record<string, { Status: string; Error?: string }> };
+    };
+    expect(planStatus.StatusString).toBe('succeeded');
+    expect(planStatus.Result.revision).toBeUndefined();
+    expect(planStatus.Result.result[`${ns}:deployment/pinned`]).toEqual({
+      Status: 'skipped',
+      Error: 'locked',
+      PerContainer: null,
+    });
+    expect(await env.user.pull()).toBe(before);
+
+    const web = `${ns}:deployment/web`;
+    const current = (await env.user.read('web.yaml')).match(/image: (\S+)/)?.[1] as string;
+    const containers = {
+      type: 'containers',
+      cause: { Message: 'roll web back', User: 'ops' },
+      spec: {
+        Kind: 'execute',
+        ContainerSpecs: { [web]: [{ Container: 'web', Current: current, Target: `${image}:1.1.0` }] },
+        SkipMismatches: false,
+        Force: false,
+      },
+    };
+    const res = await fluxd.api('/v9/update-manifests', { method: 'POST', body: JSON.stringify(containers) });
+    const jobId = (await res.json()) as string;
+    const status = await eventually(
+      'the containers release',
+      async () => {
+        const s = (await (await fluxd.api(`/v6/jobs?id=${jobId}`)).json()) as { StatusString: string };
+        return s.StatusString === 'succeeded' || s.StatusString === 'failed' ? s : undefined;
+      },
+      { fluxd },
+    );
+    expect(status).toMatchObject({
+      StatusString: 'succeeded',
+      Result: {
+        result: {
+          [web]: {
+            Status: 'success',
+            PerContainer: [{ Container: 'web', Current: current, Target: `${image}:1.1.0` }],
+          },
+        },
+      },
+    });
+    await env.user.pull();
+    expect((await env.user.git('log', '-1', '--format=%s')).trim()).toBe('roll web back');
+    expect(await env.user.read('web.yaml')).toContain(`image: ${image}:1.1.0`);
+  });
+
   it('writes policy changes into git as Flux v1 does', async () => {
     const spec = {
       type: 'policy',
