@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { type TestSops, withSops } from '@flux-ts/testkit';
+import { promisify } from 'node:util';
+import { createGpgHome, type TestGpgHome, type TestSops, withSops } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import {
@@ -16,12 +18,13 @@ import {
 
 const kubeInfo = inject('kube');
 
-describe('fluxd sync pipeline: --sops, --manifest-generation, several --git-path, --api-token-file', {
+describe('fluxd sync pipeline: --sops, --git-secret, --manifest-generation, several --git-path, --api-token-file', {
   timeout: 60_000,
 }, () => {
   let env: FluxdEnv;
   let fluxd: RunningFluxd;
   let sops: TestSops;
+  let gpg: TestGpgHome;
   const token = 'e2e-secret-token-4f1c';
 
   beforeAll(async () => {
@@ -48,7 +51,22 @@ describe('fluxd sync pipeline: --sops, --manifest-generation, several --git-path
       'ignored/cm.yaml',
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside\n  namespace: ${ns}\n`,
     );
-    await env.user.commitAndPush('Encrypted secret, generated config');
+    gpg = await createGpgHome({ name: 'Secret Keeper', email: 'keeper@example.com' });
+    await env.user.write(
+      'app/revealed.yaml',
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: revealed\n  namespace: ${ns}\nstringData:\n  token: swordfish\n`,
+    );
+    const gitSecret = (...args: string[]) =>
+      promisify(execFile)('git', ['secret', ...args], {
+        cwd: env.user.dir,
+        env: { ...env.gitServer.env, ...gpg.env },
+      });
+    await gitSecret('init');
+    await gitSecret('tell', gpg.email);
+    await gitSecret('add', 'app/revealed.yaml');
+    await gitSecret('hide', '-d');
+    await env.user.commitAndPush('Encrypted secret, git-secret file, generated config');
+    expect(await env.user.git('ls-files')).not.toContain('app/revealed.yaml\n');
     const tokenFile = join(env.tmp.path, 'api-token');
     await mkdir(dirname(tokenFile), { recursive: true });
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
@@ -56,13 +74,14 @@ describe('fluxd sync pipeline: --sops, --manifest-generation, several --git-path
       env,
       [
         '--sops',
+        '--git-secret',
         '--manifest-generation',
         '--git-path=app,gen',
         `--api-token-file=${tokenFile}`,
         '--registry-disable-scanning',
       ],
       'pipeline',
-      { env: { ...sops.env, PATH: `${dirname(sops.sops)}:${process.env.PATH ?? ''}` } },
+      { env: { ...sops.env, ...gpg.env, PATH: `${dirname(sops.sops)}:${process.env.PATH ?? ''}` } },
     );
   }, 180_000);
 
@@ -70,6 +89,7 @@ describe('fluxd sync pipeline: --sops, --manifest-generation, several --git-path
     await fluxd?.stop();
     await env?.close();
     await sops?.remove();
+    await gpg?.remove();
   });
 
   it('decrypts sops files, runs .flux.yaml generators, and reads only the git paths', async () => {
@@ -91,7 +111,17 @@ describe('fluxd sync pipeline: --sops, --manifest-generation, several --git-path
     );
     expect(generated.data).toEqual({ from: 'generator' });
     expect(await getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/outside`)).toBeUndefined();
-    expect(await fluxd.log()).not.toContain('hunter2');
+    const revealed = await eventually(
+      'the secret revealed by git-secret',
+      () => getObject(env.kube, `/api/v1/namespaces/${ns}/secrets/revealed`),
+      { fluxd },
+    );
+    expect(Buffer.from((revealed.data as Record<string, string>).token ?? '', 'base64').toString()).toBe(
+      'swordfish',
+    );
+    const log = await fluxd.log();
+    expect(log).not.toContain('hunter2');
+    expect(log).not.toContain('swordfish');
   });
 
   it('requires the API token on every route but health', async () => {

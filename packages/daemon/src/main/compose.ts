@@ -257,6 +257,7 @@ export async function composeDaemon(
       },
       cache,
       refreshIntervalMs: config.automationIntervalMs,
+      mutableRecheckMs: config.registryCacheExpiryMs,
       clock,
       logger: logger.child({ component: 'warmer' }),
       scan: (name) => scan(name) && ecrAllowed(name.split('/')[0] ?? '', ecrOptions),

@@ -122,6 +122,8 @@ export async function startFluxdEnv(kubeInfo: KubeInfo, files: Record<string, st
     namespace,
     close: async () => {
       await Promise.allSettled([registry.stop(), memcached.stop(), gitServer.stop()]);
+      // gpg-agents started for keyrings inside working clones (git-secret) detach from fluxd.
+      await run('pkill', ['-f', `gpg-agent.*${tmp.path}`]).catch(() => undefined);
       await tmp.remove();
     },
   };
