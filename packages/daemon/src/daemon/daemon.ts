@@ -149,6 +149,8 @@ export class Daemon implements FluxApi {
   #automationDue = false;
   #settling = false;
   #lastSynced: string | undefined;
+  /** The head the last sync started from (a failed sync is retried by the timer or a new head, as in Flux v1). */
+  #lastAttempted: string | undefined;
   #syncErrors = new Map<string, string>();
   #repoView: { revision: string; resources: Map<string, Resource> } | undefined;
   #imageRepos: string[] = [];
@@ -281,7 +283,7 @@ export class Daemon implements FluxApi {
         ready = git.mirror.status().status === RepoStatus.Ready;
         if (ready) {
           const head = await git.mirror.head(signal);
-          if (head !== this.#lastSynced) this.requestSync(false);
+          if (head !== this.#lastSynced && head !== this.#lastAttempted) this.requestSync(false);
         }
       } catch (err) {
         if (signal.aborted) return;
@@ -330,6 +332,7 @@ export class Daemon implements FluxApi {
     if (!pipeline) return;
     let outcome: SyncOutcome | undefined;
     try {
+      this.#lastAttempted = await this.#o.git?.mirror.head(signal);
       outcome = await pipeline.run({ force, signal: withTimeout(signal, this.#o.intervals.syncTimeoutMs) });
     } catch (err) {
       if (signal.aborted) return;
