@@ -1,5 +1,6 @@
 import type {
   ChangeJson,
+  ContainerExplanationJson,
   ContainerField,
   ControllerStatusJson,
   GitConfigJson,
@@ -51,4 +52,9 @@ export interface FluxApi {
   export(options?: CallOptions): Promise<string>;
   /** The git remote, deploy key and repo status; `regenerate` makes a new deploy key first. */
   gitRepoConfig(regenerate: boolean, options?: CallOptions): Promise<GitConfigJson>;
+  /**
+   * Beyond Flux v1 (`GET /v11/why`): for each container of a workload (or only `container`), every
+   * known tag with the verdict of the automation planner.
+   */
+  explain(workload: string, container?: string, options?: CallOptions): Promise<ContainerExplanationJson[]>;
 }

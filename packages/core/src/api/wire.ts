@@ -206,3 +206,28 @@ export interface FluxErrorJson {
   help: string;
   error?: string;
 }
+
+/** One candidate tag of a container, and why it was or was not chosen (`fluxctl why`). */
+export interface TagExplanationJson {
+  Tag: string;
+  /** RFC3339 UTC; omitted when unknown. */
+  CreatedAt?: string;
+  /** `chosen`, `current`, `filtered`, `not-newer`, `superseded`, `no-timestamp`. */
+  Verdict: string;
+  Detail: string;
+}
+
+/** Why a container's image is (or is not) updated: `GET /v11/why` (beyond Flux v1). */
+export interface ContainerExplanationJson {
+  ID: string;
+  Container: string;
+  /** The image the container runs (the cluster's, else the manifest's). */
+  Image: string;
+  /** The container's tag filter, e.g. `semver:~1.2` (`glob:*` when none). */
+  Filter: string;
+  /** Why nothing moves at all (locked, ignored, not automated); omitted when automation applies. */
+  Blocked?: string;
+  /** An error that kept the tags from being known (repository not scanned yet…). */
+  Error?: string;
+  Tags: TagExplanationJson[];
+}

@@ -2,9 +2,13 @@ import {
   type CallOptions,
   type ChangeJson,
   type Clock,
+  type ContainerExplanationJson,
   type ControllerStatusJson,
+  explainContainer,
   type FluxApi,
+  formatGoTime,
   type GitConfigJson,
+  type ImageInfo,
   type ImageStatusJson,
   type JobStatusJson,
   JobStatusString,
@@ -14,6 +18,7 @@ import {
   noopLogger,
   parseImageRef,
   type Resource,
+  releaseWorkload,
   type SyncStateStore,
   systemClock,
   type UpdateSpecJson,
@@ -55,6 +60,7 @@ import {
   UnknownJobError,
   UnknownRevisionError,
   UnknownUpdateTypeError,
+  WorkloadNotInRepoError,
 } from './errors.ts';
 import { sleepOrWake, Wake } from './wake.ts';
 
@@ -653,6 +659,54 @@ export class Daemon implements FluxApi {
   async export(options?: CallOptions): Promise<string> {
     void options;
     return exportCluster(this.#o.kube, { namespaces: this.#o.namespaces });
+  }
+
+  async explain(
+    workload: string,
+    container?: string,
+    options?: CallOptions,
+  ): Promise<ContainerExplanationJson[]> {
+    const signal = options?.signal;
+    const repo = await this.#repo(signal);
+    const resource = repo.resources?.get(workload);
+    if (!resource) throw new WorkloadNotInRepoError(workload);
+    const planned = releaseWorkload(resource);
+    const live = (await this.#workloads(resource.namespace, signal)).find((w) => w.id === workload);
+    const names = container ? [container] : planned.containers.map((c) => c.name);
+    const out: ContainerExplanationJson[] = [];
+    for (const name of names) {
+      const inGit = planned.containers.find((c) => c.name === name);
+      if (!inGit) throw new WorkloadNotInRepoError(`${workload} container ${name}`);
+      const running = live?.containers.find((c) => c.name === name)?.image ?? inGit.image;
+      let images: ImageInfo[] = [];
+      let error: string | undefined;
+      if (!this.#o.scanner) error = 'registry scanning is disabled (--registry-disable-scanning)';
+      else {
+        try {
+          const meta = await this.#o.scanner.getRepository(parseImageRef(running).canonicalName);
+          images = meta.images;
+          if (meta.lastUpdate === 0) error = meta.lastError ?? 'the repository has not been scanned yet';
+        } catch (err) {
+          error = (err as Error).message;
+        }
+      }
+      const explained = explainContainer(planned, name, images, running);
+      out.push({
+        ID: workload,
+        Container: name,
+        Image: running,
+        Filter: explained.filter,
+        ...(explained.blocked ? { Blocked: explained.blocked } : {}),
+        ...(error ? { Error: error } : {}),
+        Tags: explained.tags.map((t) => ({
+          Tag: t.tag,
+          ...(t.createdAt ? { CreatedAt: formatGoTime(t.createdAt) } : {}),
+          Verdict: t.verdict,
+          Detail: t.detail,
+        })),
+      });
+    }
+    return out;
   }
 
   async gitRepoConfig(regenerate: boolean): Promise<GitConfigJson> {

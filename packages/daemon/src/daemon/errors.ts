@@ -82,3 +82,14 @@ export class UnknownRevisionError extends FluxError {
     });
   }
 }
+
+/** `fluxctl why` for a workload (or container) the repository does not define. */
+export class WorkloadNotInRepoError extends FluxError {
+  constructor(what: string) {
+    super(`${what} is not defined in the git repository`, {
+      code: 'api.workload-not-in-repo',
+      kind: ErrorKind.Missing,
+      help: 'Name a workload (namespace:kind/name) and container that the repository defines; `fluxctl list-workloads` lists them.',
+    });
+  }
+}

@@ -37,6 +37,7 @@ const api: FluxApi = {
   syncStatus: notUsed,
   export: notUsed,
   gitRepoConfig: notUsed,
+  explain: notUsed,
 };
 
 const servers: Listening[] = [];

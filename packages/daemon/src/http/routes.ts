@@ -16,6 +16,7 @@ export const RouteName = {
   UpdatePolicies: 'UpdatePolicies',
   GetPublicSSHKey: 'GetPublicSSHKey',
   RegeneratePublicSSHKey: 'RegeneratePublicSSHKey',
+  Why: 'Why',
 } as const;
 export type RouteName = (typeof RouteName)[keyof typeof RouteName];
 
@@ -51,6 +52,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { name: RouteName.UpdatePolicies, methods: ['PATCH'], path: '/v6/policies' },
   { name: RouteName.GetPublicSSHKey, methods: ['GET'], path: '/v6/identity.pub' },
   { name: RouteName.RegeneratePublicSSHKey, methods: ['POST'], path: '/v6/identity.pub' },
+  // Beyond Flux v1: `fluxctl why`.
+  { name: RouteName.Why, methods: ['GET'], path: '/v11/why', query: ['workload'] },
 ];
 
 /** What a request matched: an API route, a deprecated version, or nothing. */

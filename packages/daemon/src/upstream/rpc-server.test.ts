@@ -38,6 +38,7 @@ function recordingApi(): { api: FluxApi; calls: unknown[] } {
       return ['abc'];
     },
     export: async () => '',
+    explain: async () => [],
     gitRepoConfig: async () => {
       throw missing;
     },

@@ -63,6 +63,7 @@ function fakeApi(): FluxApi & { aborted: string[] } {
         });
       }),
     export: async () => 'kind: Namespace\n',
+    explain: async () => [],
     gitRepoConfig: async () => {
       throw new FluxError('no repo', { code: 'git.none', kind: ErrorKind.User, help: 'configure git' });
     },
