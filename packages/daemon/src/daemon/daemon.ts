@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   type CallOptions,
   type ChangeJson,
@@ -122,7 +123,17 @@ const NOT_READY_RETRY_MS = 10_000;
 
 function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
   const timeout = AbortSignal.timeout(ms);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  // One signal fans out to many concurrent requests (applies, lists, registry calls).
+  setMaxListeners(0, combined);
+  return combined;
+}
+
+/** The resources that are workloads (have containers), by ID. */
+function workloadsOf(resources: readonly Resource[]): Map<string, Resource> {
+  const out = new Map<string, Resource>();
+  for (const r of resources) if (r.containers && r.containers.length > 0) out.set(r.id.toString(), r);
+  return out;
 }
 
 /** Host and path of a git URL, for "is this notification about our repo?" (scheme, user, `.git` ignored). */
@@ -158,7 +169,11 @@ export class Daemon implements FluxApi {
   /** The head the last sync started from (a failed sync is retried by the timer or a new head, as in Flux v1). */
   #lastAttempted: string | undefined;
   #syncErrors = new Map<string, string>();
-  #repoView: { revision: string; resources: Map<string, Resource> } | undefined;
+  /**
+   * The workloads defined in git at one revision (resources with containers; the rest is not kept,
+   * so memory does not grow with the size of the repository), and whether every file loaded.
+   */
+  #repoView: { revision: string; resources: Map<string, Resource>; complete: boolean } | undefined;
   #imageRepos: string[] = [];
   #running: Promise<void> | undefined;
   #signal: AbortSignal | undefined;
@@ -349,7 +364,8 @@ export class Daemon implements FluxApi {
     this.#lastSynced = outcome.revision;
     this.#repoView = {
       revision: outcome.revision,
-      resources: new Map(outcome.resources.map((r) => [r.id.toString(), r])),
+      resources: workloadsOf(outcome.resources),
+      complete: outcome.loadErrors.length === 0,
     };
     const errors = new Map<string, string>();
     for (const c of outcome.changes.changes)
@@ -370,7 +386,10 @@ export class Daemon implements FluxApi {
       await this.#o.events?.logEvent(event).catch(() => undefined);
     }
     try {
+      const before = new Set(this.#imageRepos);
       this.#imageRepos = imageRepositories(await this.#workloads(undefined, signal));
+      // New images are scanned at once, not at the warmer's next pass.
+      for (const repo of this.#imageRepos) if (!before.has(repo)) this.#o.scanner?.prioritise(repo);
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'cannot list workloads for the registry warmer');
     }
@@ -396,11 +415,8 @@ export class Daemon implements FluxApi {
     if (!result.revision || !this.#o.git) return;
     await this.#o.events?.logEvent(commitEvent(result, started, this.#clock.now())).catch(() => undefined);
     this.#log.info({ job: id, revision: result.revision }, 'pushed commit');
-    try {
-      await this.#o.git.mirror.refresh(signal);
-    } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'fetch after commit failed');
-    }
+    // The working clone's push already refreshed the mirror: sync the new head.
+    void signal;
     this.requestSync(false);
   }
 
@@ -430,6 +446,10 @@ export class Daemon implements FluxApi {
       namespaces: this.#o.namespaces,
       logger: this.#log.child({ component: 'job' }),
       listWorkloads: (signal) => this.#workloads(undefined, signal),
+      workloadsAt: (revision) =>
+        this.#repoView?.revision === revision && this.#repoView.complete
+          ? this.#repoView.resources
+          : undefined,
     };
   }
 
@@ -478,7 +498,8 @@ export class Daemon implements FluxApi {
         });
         this.#repoView = {
           revision: head,
-          resources: new Map(loaded.resources.map((r) => [r.id.toString(), r])),
+          resources: workloadsOf(loaded.resources),
+          complete: loaded.errors.length === 0,
         };
       } finally {
         await checkout.clean();

@@ -21,7 +21,10 @@ export async function writeAndVerify(
   signal?: AbortSignal,
 ): Promise<void> {
   for (const { id, updates } of plan.updates) await clone.setImages(id, updates, signal);
-  const after = await clone.reload(signal);
+  const after = await clone.reloadFor(
+    plan.updates.map((u) => u.id),
+    signal,
+  );
   for (const { id, updates } of plan.updates) {
     const resource = after.get(id);
     for (const u of updates) {

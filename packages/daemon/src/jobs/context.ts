@@ -1,4 +1,4 @@
-import type { ImageInfo, Logger } from '@flux-ts/core';
+import type { ImageInfo, Logger, Resource } from '@flux-ts/core';
 import type { Mirror } from '@flux-ts/git';
 import type { KubeClient, WorkloadStatus } from '@flux-ts/k8s';
 import type { Scanner } from '@flux-ts/registry';
@@ -19,6 +19,11 @@ export interface JobContext {
   logger: Logger;
   /** Workloads in the cluster (allowed namespaces). */
   listWorkloads(signal?: AbortSignal): Promise<WorkloadStatus[]>;
+  /**
+   * The workloads of the repo at `revision` when already loaded (by the last sync), so a job on
+   * the same head does not read every manifest again; undefined otherwise.
+   */
+  workloadsAt?: (revision: string) => ReadonlyMap<string, Resource> | undefined;
 }
 
 /** Known images per canonical repository, read from the scanner before planning (planning is synchronous). */

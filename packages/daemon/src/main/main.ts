@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger.ts';
 import { createMetrics } from '../metrics/index.ts';
 import { startUpstream, UpstreamDeprecatedError } from '../upstream/upstream.ts';
 import { composeDaemon } from './compose.ts';
+import { fullGc } from './gc.ts';
 import { fluxdVersion } from './version.ts';
 
 /** Where fluxd writes and what stops it. */
@@ -50,6 +51,7 @@ export async function runFluxd(argv: readonly string[], options: RunFluxdOptions
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
 
   const metrics = createMetrics();
+  const gc = fullGc();
   let composed: Awaited<ReturnType<typeof composeDaemon>>;
   try {
     composed = await composeDaemon(config, { version, logger });
@@ -112,6 +114,8 @@ export async function runFluxd(argv: readonly string[], options: RunFluxdOptions
           { success: String(error === undefined) },
           (outcome?.durationMs ?? 0) / 1000,
         );
+        // Give the sync's garbage back now, while the loop is idle (see fullGc).
+        setImmediate(() => gc?.());
         if (outcome) {
           const failed = outcome.changes.changes.filter((c) => c.action === 'failed').length;
           metrics.syncManifests.set({ success: 'true' }, outcome.changes.changes.length - failed);
