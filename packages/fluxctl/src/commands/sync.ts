@@ -1,0 +1,70 @@
+import { ErrorKind, FluxError } from '@flux-ts/core';
+import type { CommandContext } from '../cli/context.ts';
+import { awaitJob, awaitSync, JobFailedError } from '../wait/poll.ts';
+
+/** `fluxctl sync` could not start or finish. */
+export class SyncError extends FluxError {
+  constructor(message: string) {
+    super(message, { code: 'fluxctl.sync', kind: ErrorKind.User, help: message });
+  }
+}
+
+const UNVERIFIED = /The branch HEAD in the git repo is not verified/;
+
+/**
+ * `fluxctl sync`: asks fluxd to fetch and sync, then waits until the head revision is applied.
+ * Unlike Flux v1 (decisions.md 6), it then checks the workloads fluxd reports and fails, naming
+ * them, when any resource failed to apply.
+ */
+export async function sync(ctx: CommandContext): Promise<void> {
+  const api = await ctx.api();
+  const config = await api.gitRepoConfig(false, { signal: ctx.signal });
+  const url = config.remote.url;
+  if (config.status === 'unconfigured') throw new SyncError('no git repository is configured');
+  if (config.status === 'unreachable') {
+    throw new SyncError(
+      `can not connect to git repository with URL ${url}\n\nFull error message: ${config.errors}`,
+    );
+  }
+  if (config.status !== 'ready') {
+    throw new SyncError(
+      `git repository ${url} is not ready to sync${config.errors ? `\n\nFull error message: ${config.errors}` : ''}`,
+    );
+  }
+  ctx.io.stderr.write(`Synchronizing with ${url}\n`);
+  const jobId = await api.updateManifests(
+    { type: 'sync', cause: { Message: '', User: '' }, spec: {} },
+    { signal: ctx.signal },
+  );
+  const poll = { timeoutMs: ctx.globals.timeoutMs, clock: ctx.clock, signal: ctx.signal };
+  let revision: string | undefined;
+  try {
+    revision = (await awaitJob(api, jobId, poll)).Result.revision;
+  } catch (err) {
+    if (err instanceof JobFailedError && UNVERIFIED.test(err.message)) {
+      ctx.io.stderr.write(`Warning: ${err.message}\n`);
+      revision = err.status.Result.revision;
+    } else if (err instanceof JobFailedError) {
+      ctx.io.stderr.write(`Failed to complete sync job (ID "${jobId}")\n`);
+      throw err;
+    } else {
+      throw err;
+    }
+  }
+  if (!revision) throw new SyncError('the sync job reported no revision');
+  const short = revision.slice(0, 7);
+  ctx.io.stderr.write(`Revision of ${config.remote.branch} to apply is ${short}\n`);
+  ctx.io.stderr.write(`Waiting for ${short} to be applied ...\n`);
+  await awaitSync(api, short, poll);
+  const failed = (await api.listServices({ namespace: '' }, { signal: ctx.signal })).filter(
+    (w) => w.SyncError,
+  );
+  if (failed.length > 0) {
+    throw new SyncError(
+      `${short} is applied, but ${failed.length === 1 ? 'a resource' : `${failed.length} resources`} failed:\n${failed
+        .map((w) => `  ${w.ID}: ${w.SyncError}`)
+        .join('\n')}`,
+    );
+  }
+  ctx.io.stderr.write('Done.\n');
+}

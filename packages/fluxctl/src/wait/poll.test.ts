@@ -1,0 +1,77 @@
+import { type FluxApi, type JobStatusJson, ManualClock } from '@flux-ts/core';
+import { describe, expect, it } from 'vitest';
+import { awaitJob, awaitSync, JobFailedError, WaitTimeoutError } from './poll.ts';
+
+function api(statuses: JobStatusJson[], pending: string[][] = []): FluxApi {
+  return {
+    jobStatus: async () => statuses.shift() ?? { Result: {}, Err: '', StatusString: 'running' },
+    syncStatus: async () => pending.shift() ?? ['abc'],
+  } as unknown as FluxApi;
+}
+
+async function drive<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
+  let done = false;
+  const p = promise.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    await new Promise((r) => setImmediate(r));
+    if (!done) await clock.advance(100);
+  }
+  return p;
+}
+
+describe('awaitJob', () => {
+  it('polls until the job succeeds, backing off from 100 ms', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const status = await drive(
+      clock,
+      awaitJob(
+        api([
+          { Result: {}, Err: '', StatusString: 'queued' },
+          { Result: {}, Err: '', StatusString: 'running' },
+          { Result: { revision: 'abc' }, Err: '', StatusString: 'succeeded' },
+        ]),
+        'id',
+        { timeoutMs: 60_000, clock },
+      ),
+    );
+    expect(status.Result.revision).toBe('abc');
+    expect(clock.now() - start).toBe(300); // 100 + 200
+  });
+
+  it('turns a failed job into an error that keeps its result', async () => {
+    const clock = new ManualClock();
+    const failed = {
+      Result: { revision: 'def' },
+      Err: 'no changes made in repo',
+      StatusString: 'failed' as const,
+    };
+    const err = await drive(
+      clock,
+      awaitJob(api([failed]), 'id', { timeoutMs: 1000, clock }).catch((e) => e),
+    );
+    expect(err).toBeInstanceOf(JobFailedError);
+    expect((err as JobFailedError).message).toBe('no changes made in repo');
+    expect((err as JobFailedError).status.Result.revision).toBe('def');
+  });
+
+  it('gives up after --timeout', async () => {
+    const clock = new ManualClock();
+    const err = await drive(
+      clock,
+      awaitJob(api([]), 'id', { timeoutMs: 2_000, clock }).catch((e) => e),
+    );
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+  });
+});
+
+describe('awaitSync', () => {
+  it('polls until the revision is applied', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    await drive(clock, awaitSync(api([], [['a'], ['a'], []]), 'abc1234', { timeoutMs: 60_000, clock }));
+    expect(clock.now() - start).toBe(3_000); // 1 s + 2 s
+  });
+});

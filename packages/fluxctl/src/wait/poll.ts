@@ -1,0 +1,75 @@
+import {
+  type Clock,
+  ErrorKind,
+  type FluxApi,
+  FluxError,
+  type JobStatusJson,
+  systemClock,
+} from '@flux-ts/core';
+
+/** fluxctl gave up waiting (`--timeout`). */
+export class WaitTimeoutError extends FluxError {
+  constructor(what: string) {
+    super(`timed out waiting for ${what}`, {
+      code: 'fluxctl.timeout',
+      kind: ErrorKind.Server,
+      help: `We timed out waiting for the result of the operation. This does not
+necessarily mean it has failed. You can check the state of the
+cluster, or commit logs, to see if there was a result. In general, it
+is safe to retry operations.`,
+    });
+  }
+}
+
+/** A job fluxd ran failed; `status` keeps what it had (e.g. the last verified revision). */
+export class JobFailedError extends FluxError {
+  readonly status: JobStatusJson;
+  constructor(status: JobStatusJson) {
+    super(status.Err, { code: 'fluxctl.job-failed', kind: ErrorKind.User, help: status.Err });
+    this.status = status;
+  }
+}
+
+/** Options shared by the polls: `--timeout`, the clock, and a cancel signal. */
+export interface PollOptions {
+  timeoutMs: number;
+  clock?: Clock;
+  signal?: AbortSignal;
+}
+
+/**
+ * Polls a job until it succeeds or fails (Flux v1: first delay 100 ms, doubling, at most 5 s, until
+ * `--timeout`). Resolves with the succeeded status; a failed job throws {@link JobFailedError}.
+ */
+export async function awaitJob(api: FluxApi, jobId: string, options: PollOptions): Promise<JobStatusJson> {
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + options.timeoutMs;
+  let delay = 100;
+  for (;;) {
+    const status = await api.jobStatus(jobId, options.signal ? { signal: options.signal } : {});
+    if (status.StatusString === 'failed' || (status.StatusString === 'succeeded' && status.Err)) {
+      throw new JobFailedError(status);
+    }
+    if (status.StatusString === 'succeeded') return status;
+    if (clock.now() + delay > deadline) throw new WaitTimeoutError(`job ${jobId}`);
+    await clock.sleep(delay, options.signal);
+    delay = Math.min(delay * 2, 5_000);
+  }
+}
+
+/**
+ * Polls `GET /v6/sync?ref=` until the revision is applied (an empty list). Flux v1: first delay 1 s,
+ * doubling, at most 10 s, until `--timeout`.
+ */
+export async function awaitSync(api: FluxApi, ref: string, options: PollOptions): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + options.timeoutMs;
+  let delay = 1_000;
+  for (;;) {
+    const pending = await api.syncStatus(ref, options.signal ? { signal: options.signal } : {});
+    if (pending.length === 0) return;
+    if (clock.now() + delay > deadline) throw new WaitTimeoutError(`${ref} to be applied`);
+    await clock.sleep(delay, options.signal);
+    delay = Math.min(delay * 2, 10_000);
+  }
+}
