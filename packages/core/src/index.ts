@@ -21,6 +21,7 @@ export type {
   PublicKeyJson,
   ReleaseContainersSpecJson,
   ReleaseImageSpecJson,
+  ResourceErrorJson,
   RolloutJson,
   TagExplanationJson,
   UpdateSpecJson,

@@ -6,6 +6,7 @@ import type {
   GitConfigJson,
   ImageStatusJson,
   JobStatusJson,
+  ResourceErrorJson,
   UpdateSpecJson,
 } from './wire.ts';
 
@@ -57,4 +58,9 @@ export interface FluxApi {
    * known tag with the verdict of the automation planner.
    */
   explain(workload: string, container?: string, options?: CallOptions): Promise<ContainerExplanationJson[]>;
+  /**
+   * Beyond Flux v1 (`GET /v11/sync-errors`): the resources the last sync failed to apply, and the
+   * files that failed to load, sorted by ID; [] when everything applied.
+   */
+  syncErrors(options?: CallOptions): Promise<ResourceErrorJson[]>;
 }

@@ -231,3 +231,11 @@ export interface ContainerExplanationJson {
   Error?: string;
   Tags: TagExplanationJson[];
 }
+
+/** A resource the last sync could not apply: `GET /v11/sync-errors` (beyond Flux v1). */
+export interface ResourceErrorJson {
+  ID: string;
+  /** The file it came from, relative to the repository root ('' when unknown). */
+  Path: string;
+  Error: string;
+}

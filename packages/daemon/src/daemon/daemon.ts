@@ -19,6 +19,7 @@ import {
   noopLogger,
   parseImageRef,
   type Resource,
+  type ResourceErrorJson,
   releaseWorkload,
   type SyncStateStore,
   systemClock,
@@ -169,6 +170,8 @@ export class Daemon implements FluxApi {
   /** The head the last sync started from (a failed sync is retried by the timer or a new head, as in Flux v1). */
   #lastAttempted: string | undefined;
   #syncErrors = new Map<string, string>();
+  /** Resources that failed to apply and files that failed to load in the last sync. */
+  #lastSyncProblems: ResourceErrorJson[] = [];
   /**
    * The workloads defined in git at one revision (resources with containers; the rest is not kept,
    * so memory does not grow with the size of the repository), and whether every file loaded.
@@ -371,6 +374,15 @@ export class Daemon implements FluxApi {
     for (const c of outcome.changes.changes)
       if (c.action === 'failed') errors.set(c.id, c.reason ?? 'failed');
     this.#syncErrors = errors;
+    const files = new Map(outcome.resources.map((r) => [r.id.toString(), r.file]));
+    this.#lastSyncProblems = [
+      ...[...errors].map(([id, error]) => ({ ID: id, Path: files.get(id) ?? '', Error: error })),
+      ...outcome.loadErrors.map((e) => ({
+        ID: '',
+        Path: (e as { file?: string }).file ?? '',
+        Error: e.message,
+      })),
+    ].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
     const counts: Record<string, number> = {};
     for (const c of outcome.changes.changes) counts[c.action] = (counts[c.action] ?? 0) + 1;
     this.#log.info(
@@ -728,6 +740,10 @@ export class Daemon implements FluxApi {
       });
     }
     return out;
+  }
+
+  async syncErrors(): Promise<ResourceErrorJson[]> {
+    return this.#lastSyncProblems;
   }
 
   async gitRepoConfig(regenerate: boolean): Promise<GitConfigJson> {

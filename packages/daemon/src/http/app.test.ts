@@ -38,6 +38,7 @@ const api: FluxApi = {
   export: notUsed,
   gitRepoConfig: notUsed,
   explain: notUsed,
+  syncErrors: notUsed,
 };
 
 const servers: Listening[] = [];

@@ -135,6 +135,10 @@ function fakeApi(): FluxApi & { calls: Call[]; fail?: unknown } {
       calls.push(['export']);
       return 'apiVersion: v1\nkind: Namespace\n';
     },
+    async syncErrors() {
+      calls.push(['syncErrors']);
+      return [];
+    },
     async explain(workload: string, container?: string) {
       calls.push(['explain', workload, container]);
       return [];

@@ -203,6 +203,7 @@ function handlers(api: FluxApi): Record<RouteName, Handler> {
       // Go encodes the []byte as a base64 JSON string.
       return { status: 200, json: Buffer.from(yaml, 'utf8').toString('base64') };
     },
+    SyncErrors: async ({ signal }) => ({ status: 200, json: await api.syncErrors({ signal }) }),
     Why: async ({ query, signal }) => ({
       status: 200,
       json: await api.explain(query.get('workload') ?? '', query.get('container') || undefined, { signal }),

@@ -17,6 +17,7 @@ export const RouteName = {
   GetPublicSSHKey: 'GetPublicSSHKey',
   RegeneratePublicSSHKey: 'RegeneratePublicSSHKey',
   Why: 'Why',
+  SyncErrors: 'SyncErrors',
 } as const;
 export type RouteName = (typeof RouteName)[keyof typeof RouteName];
 
@@ -54,6 +55,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { name: RouteName.RegeneratePublicSSHKey, methods: ['POST'], path: '/v6/identity.pub' },
   // Beyond Flux v1: `fluxctl why`.
   { name: RouteName.Why, methods: ['GET'], path: '/v11/why', query: ['workload'] },
+  { name: RouteName.SyncErrors, methods: ['GET'], path: '/v11/sync-errors' },
 ];
 
 /** What a request matched: an API route, a deprecated version, or nothing. */

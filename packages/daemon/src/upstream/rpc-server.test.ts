@@ -39,6 +39,7 @@ function recordingApi(): { api: FluxApi; calls: unknown[] } {
     },
     export: async () => '',
     explain: async () => [],
+    syncErrors: async () => [],
     gitRepoConfig: async () => {
       throw missing;
     },

@@ -64,6 +64,7 @@ function fakeApi(): FluxApi & { aborted: string[] } {
       }),
     export: async () => 'kind: Namespace\n',
     explain: async () => [],
+    syncErrors: async () => [],
     gitRepoConfig: async () => {
       throw new FluxError('no repo', { code: 'git.none', kind: ErrorKind.User, help: 'configure git' });
     },

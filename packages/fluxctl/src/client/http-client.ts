@@ -10,6 +10,7 @@ import type {
   JobStatusJson,
   ListImagesOptions,
   ListServicesOptions,
+  ResourceErrorJson,
   UpdateSpecJson,
 } from '@flux-ts/core';
 import { AuthenticationError, ConnectionError, FluxApiError, UnexpectedResponseError } from './errors.ts';
@@ -130,6 +131,8 @@ export function createHttpClient(options: HttpClientOptions): FluxApi {
       json<ContainerExplanationJson[]>(
         await call('GET', '/v11/why', { container: container ?? '', workload }, undefined, o),
       ),
+    syncErrors: async (o) =>
+      json<ResourceErrorJson[]>(await call('GET', '/v11/sync-errors', undefined, undefined, o)),
     gitRepoConfig: async (regenerate, o) =>
       json<GitConfigJson>(await call('POST', '/v9/git-repo-config', undefined, regenerate, o)),
   };
