@@ -25,6 +25,8 @@ export class Discovery {
   readonly #config: KubeConfig;
   readonly #byGroupVersion = new Map<string, Map<string, ApiResource>>();
 
+  readonly #loading = new Map<string, Promise<Map<string, ApiResource>>>();
+
   constructor(config: KubeConfig) {
     this.#config = config;
   }
@@ -59,7 +61,13 @@ export class Discovery {
   async find(apiVersion: string, kind: string, signal?: AbortSignal): Promise<ApiResource | undefined> {
     const cached = this.#byGroupVersion.get(apiVersion)?.get(kind);
     if (cached) return cached;
-    return (await this.#load(apiVersion, signal)).get(kind);
+    // Concurrent lookups of one group version share one request.
+    let loading = this.#loading.get(apiVersion);
+    if (!loading) {
+      loading = this.#load(apiVersion, signal).finally(() => this.#loading.delete(apiVersion));
+      this.#loading.set(apiVersion, loading);
+    }
+    return (await loading).get(kind);
   }
 
   /** The scope as core's manifest loading wants it (undefined when unknown). */

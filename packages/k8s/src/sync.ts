@@ -176,20 +176,22 @@ export async function syncResources(
   const limit = pLimit(options.concurrency ?? 8);
   const changes: Change[] = [];
   const desired = new Map<string, string>();
-  const liveByKind = new Map<string, Map<string, Marked>>();
+  // Promises, so concurrent applies of one kind share one listing instead of each listing it.
+  const liveByKind = new Map<string, Promise<Map<string, Marked>>>();
 
   const allowed =
     options.allowNamespaces && options.allowNamespaces.length > 0
       ? new Set(options.allowNamespaces)
       : undefined;
-  const live = async (r: ApiResource): Promise<Map<string, Marked>> => {
+  const live = (r: ApiResource): Promise<Map<string, Marked>> => {
     const key = `${r.apiVersion}:${r.kind}`;
     let found = liveByKind.get(key);
     if (!found) {
       // With allowed namespaces, namespaced kinds are read only there (fluxd may not list cluster-wide).
       const scopes = allowed && r.namespaced ? [...allowed] : [undefined];
-      const lists = await Promise.all(scopes.map((ns) => listMarked(client, r, signal, ns)));
-      found = new Map(lists.flat().map((m) => [m.id, m]));
+      found = Promise.all(scopes.map((ns) => listMarked(client, r, signal, ns))).then(
+        (lists) => new Map(lists.flat().map((m) => [m.id, m])),
+      );
       liveByKind.set(key, found);
     }
     return found;
