@@ -1,0 +1,371 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  eventually,
+  type FluxdEnv,
+  type RunningFluxd,
+  startFluxd,
+  startFluxdEnv,
+} from '@flux-ts/daemon/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const fluxctlBin = join(repoRoot, 'packages/fluxctl/dist/bin/fluxctl.js');
+const kubeInfo = inject('kube');
+
+const NS = 'fluxctl-e2e';
+
+/** Pads cells to the given widths: the literal layout Go's tabwriter gives these tables. */
+function row(widths: readonly number[], cells: readonly string[]): string {
+  return `${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] as number) : c)).join('')}\n`;
+}
+
+function deployment(name: string, containers: string, annotations: Record<string, string> = {}): string {
+  const ann = Object.entries(annotations)
+    .map(([k, v]) => `    ${k}: "${v}"\n`)
+    .join('');
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${NS}
+${ann ? `  annotations:\n${ann}` : ''}spec:
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+${containers}`;
+}
+
+describe('fluxctl against a real fluxd (git over ssh, kube-apiserver, docker-registry)', {
+  timeout: 90_000,
+}, () => {
+  let env: FluxdEnv;
+  let fluxd: RunningFluxd;
+  let reg: string;
+  let port: string;
+
+  async function fluxctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [fluxctlBin, `--url=${fluxd.url}/api/flux`, ...args],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: env.tmp.path, KUBECONFIG: env.kubeInfo.kubeconfigPath },
+          timeout: 60_000,
+        },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  /** The golden with the registry's port put in (the port has 5 digits, so widths do not move). */
+  const golden = (text: string): string => text.replaceAll('PPPPP', port);
+
+  beforeAll(async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    await run('npx', ['tsc', '-b', 'packages/fluxctl'], { cwd: repoRoot });
+    env = await startFluxdEnv(kubeInfo, {});
+    reg = env.registry.host;
+    port = reg.split(':')[1] as string;
+    expect(port).toMatch(/^\d{5}$/);
+    await env.registry.pushImage({ repo: 'team/app', tag: '1.0.0', created: '2024-01-01T00:00:00Z' });
+    await env.registry.pushImage({ repo: 'team/app', tag: '1.1.0', created: '2024-02-01T00:00:00Z' });
+    await env.registry.pushImage({ repo: 'team/app', tag: '1.2.0', created: '2024-03-01T00:00:00Z' });
+    await env.registry.pushImage({ repo: 'team/worker', tag: '2.0.0', created: '2024-01-01T00:00:00Z' });
+    await env.user.write('ns.yaml', `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n`);
+    await env.user.write(
+      'app.yaml',
+      deployment(
+        'app',
+        `      initContainers:\n      - name: init\n        image: busybox\n      containers:\n      - name: app\n        image: ${reg}/team/app:1.0.0\n`,
+        { 'fluxcd.io/locked': 'true', 'fluxcd.io/tag.app': 'semver:~1' },
+      ),
+    );
+    await env.user.write(
+      'worker.yaml',
+      deployment(
+        'worker',
+        `      containers:\n      - name: worker\n        image: ${reg}/team/worker:2.0.0\n`,
+      ),
+    );
+    await env.user.commitAndPush('Add workloads');
+    fluxd = await startFluxd(
+      env,
+      ['--registry-exclude-image=index.docker.io/*', '--automation-interval=10m'],
+      'fluxd',
+    );
+    // Wait for the first sync, the controller manager's status, and the registry scan.
+    await eventually(
+      'workloads synced and scanned',
+      async () => {
+        const images = (await (
+          await fluxd.api(`/v10/images?containerFields=&namespace=${NS}&service=%3Call%3E`)
+        ).json()) as {
+          Containers: { Available?: unknown[] }[];
+        }[];
+        const services = (await (await fluxd.api(`/v6/services?namespace=${NS}`)).json()) as {
+          Status: string;
+        }[];
+        return (
+          services.length === 2 &&
+          services.every((s) => s.Status === 'updating') &&
+          images.flatMap((i) => i.Containers).filter((c) => (c.Available?.length ?? 0) > 0).length === 2
+        );
+      },
+      { fluxd, timeoutMs: 60_000 },
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await fluxd?.stop();
+    await env?.close();
+  });
+
+  it('list-workloads prints Flux v1 tables and JSON', async () => {
+    const w = [31, 11, 35, 10];
+    const out = await fluxctl('list-workloads', '-n', NS);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(
+      golden(
+        row(w, ['WORKLOAD', 'CONTAINER', 'IMAGE', 'RELEASE', 'POLICY']) +
+          row(w, [`${NS}:deployment/app`, 'app', '127.0.0.1:PPPPP/team/app:1.0.0', 'updating', 'locked']) +
+          row(w, ['', 'init', 'busybox', '', '']) +
+          row(w, [`${NS}:deployment/worker`, 'worker', '127.0.0.1:PPPPP/team/worker:2.0.0', 'updating', '']),
+      ),
+    );
+    const noHeaders = await fluxctl('list-controllers', '-n', NS, '--no-headers', '--container', 'worker');
+    expect(noHeaders.stdout).toBe(
+      golden(
+        row(
+          [31, 8, 35, 10],
+          [`${NS}:deployment/worker`, 'worker', '127.0.0.1:PPPPP/team/worker:2.0.0', 'updating', ''],
+        ),
+      ),
+    );
+    const json = await fluxctl('list-workloads', '-n', NS, '-o', 'json');
+    expect((JSON.parse(json.stdout) as { ID: string }[]).map((w) => w.ID)).toEqual([
+      `${NS}:deployment/app`,
+      `${NS}:deployment/worker`,
+    ]);
+    const bad = await fluxctl('list-workloads', '-o', 'yaml');
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toContain('invalid output format specified');
+  });
+
+  it("list-images shows the markers, the '-> current tag and (untagged)", async () => {
+    const w = [31, 11, 29];
+    const out = await fluxctl('list-images', '-n', NS);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(
+      golden(
+        row(w, ['WORKLOAD', 'CONTAINER', 'IMAGE', 'CREATED']) +
+          row(w, [`${NS}:deployment/app`, 'app', '127.0.0.1:PPPPP/team/app', '']) +
+          row(w, ['', '', '|   1.2.0', '01 Mar 24 00:00 UTC']) +
+          row(w, ['', '', '|   1.1.0', '01 Feb 24 00:00 UTC']) +
+          row(w, ['', '', "'-> 1.0.0", '01 Jan 24 00:00 UTC']) +
+          row(w, ['', 'init', 'busybox', 'image data not available']) +
+          row(w, ['', '', "'-> (untagged)", '?']) +
+          row(w, [`${NS}:deployment/worker`, 'worker', '127.0.0.1:PPPPP/team/worker', '']) +
+          row(w, ['', '', "'-> 2.0.0", '01 Jan 24 00:00 UTC']),
+      ),
+    );
+    const limited = await fluxctl('list-images', '-n', NS, '-w', 'deployment/app', '--limit', '1');
+    expect(limited.stdout).toContain(': (1 image(s) omitted)');
+    const json = await fluxctl('list-images', '-n', NS, '-o', 'json', '--limit', '2');
+    const parsed = JSON.parse(json.stdout) as {
+      ID: string;
+      Containers: { Name: string; Available?: unknown[] }[];
+    }[];
+    expect(parsed.find((i) => i.ID.endsWith('/app'))?.Containers[0]?.Available).toHaveLength(2);
+  });
+
+  it('release --dry-run shows the plan, then a release is committed and applied', async () => {
+    await env.registry.pushImage({ repo: 'team/worker', tag: '2.1.0', created: '2024-02-01T00:00:00Z' });
+    const target = `${reg}/team/worker:2.1.0`;
+    const dry = await fluxctl(
+      'release',
+      '-n',
+      NS,
+      '--workload',
+      'deployment/worker',
+      '--update-image',
+      target,
+      '--dry-run',
+    );
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toBe('Submitting dry-run release ...\n');
+    const w = [31, 9];
+    expect(dry.stdout).toBe(
+      golden(
+        row(w, ['WORKLOAD ', 'STATUS ', 'UPDATES']) +
+          row(w, [
+            `${NS}:deployment/worker`,
+            'success',
+            'worker: 127.0.0.1:PPPPP/team/worker:2.0.0 -> 2.1.0',
+          ]),
+      ),
+    );
+    const before = await env.user.pull();
+    const out = await fluxctl(
+      'release',
+      '-n',
+      NS,
+      '--workload',
+      'deployment/worker',
+      '--update-image',
+      target,
+      '--user',
+      'Jane <jane@example.com>',
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(dry.stdout);
+    const after = await env.user.pull();
+    expect(after).not.toBe(before);
+    expect(out.stderr).toBe(
+      `Submitting release ...\nCommit pushed:\t${after.slice(0, 7)}\nCommit applied:\t${after.slice(0, 7)}\n`,
+    );
+    expect(await env.user.read('worker.yaml')).toContain(`image: ${target}`);
+    const locked = await fluxctl(
+      'release',
+      '-n',
+      NS,
+      '--workload',
+      'deployment/app',
+      '--update-all-images',
+      '-v',
+    );
+    expect(locked.code).toBe(1);
+    expect(locked.stdout).toBe(''); // Flux v1: a release that changes nothing fails with an empty Result
+    expect(locked.stderr).toContain('Error: no changes made in repo');
+  });
+
+  it('release --watch follows the rollout (no node runs pods here, so it waits until --timeout)', async () => {
+    await env.registry.pushImage({ repo: 'team/worker', tag: '2.2.0', created: '2024-03-01T00:00:00Z' });
+    const out = await fluxctl(
+      'release',
+      '-n',
+      NS,
+      '--workload',
+      'deployment/worker',
+      '--update-image',
+      `${reg}/team/worker:2.2.0`,
+      '--watch',
+      '--timeout',
+      '15s',
+    );
+    expect(out.stderr).toContain('Monitoring rollout ...');
+    expect(out.stdout).toContain(golden('WORKLOAD'));
+    expect(out.stdout).toMatch(
+      /REPLICAS\n.*deployment\/worker\s+worker\s+\S+team\/worker:2\.2\.0\s+\S+\s+\d+\/1\n/,
+    );
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('timed out waiting for the rollout');
+  });
+
+  it('policy commands write Flux v1 annotations into git', async () => {
+    const auto = await fluxctl('automate', '-n', NS, '-w', 'deployment/worker');
+    expect(auto.code).toBe(0);
+    expect(auto.stdout).toBe(
+      row([31, 9], ['WORKLOAD ', 'STATUS ', 'UPDATES']) +
+        row([31, 9], [`${NS}:deployment/worker`, 'success', '']),
+    );
+    expect(auto.stderr).toMatch(/^Commit pushed:\t[0-9a-f]{7}\n$/);
+    const tag = await fluxctl(
+      'policy',
+      '-n',
+      NS,
+      '-w',
+      'deployment/worker',
+      '--tag',
+      'worker=semver:>=2.0, <3',
+    );
+    expect(tag.code).toBe(0);
+    const lock = await fluxctl(
+      'lock',
+      '-n',
+      NS,
+      '-w',
+      'deployment/worker',
+      '-m',
+      'release freeze',
+      '--user',
+      'Jane',
+    );
+    expect(lock.code).toBe(0);
+    await env.user.pull();
+    const text = await env.user.read('worker.yaml');
+    expect(text).toContain("    fluxcd.io/automated: 'true'\n");
+    expect(text).toContain('    fluxcd.io/tag.worker: semver:>=2.0, <3\n');
+    expect(text).toContain("    fluxcd.io/locked: 'true'\n");
+    expect(text).toContain('    fluxcd.io/locked_msg: release freeze\n');
+    expect(text).toContain('    fluxcd.io/locked_user: Jane\n');
+    const unlock = await fluxctl('unlock', '-n', NS, '-w', 'deployment/worker');
+    expect(unlock.code).toBe(0);
+    await env.user.pull();
+    expect(await env.user.read('worker.yaml')).not.toContain('locked');
+    const missing = await fluxctl('automate', '-n', NS);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toBe(
+      "Error: -w, --workload is required\nRun 'fluxctl automate --help' for usage.\n",
+    );
+  });
+
+  it('why explains each candidate tag', async () => {
+    const out = await fluxctl('why', '-n', NS, '-w', 'deployment/app');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(
+      golden(`${NS}:deployment/app app: 127.0.0.1:PPPPP/team/app:1.0.0 (filter semver:~1)\n`),
+    );
+    expect(out.stdout).toContain('automation does not apply: the workload is locked');
+    expect(out.stdout).toMatch(/1\.2\.0\s+01 Mar 24 00:00 UTC\s+chosen/);
+  });
+
+  it('sync waits for the head, and exits 1 naming a resource that failed to apply', async () => {
+    await env.user.pull();
+    await env.user.write(
+      'extra.yaml',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: ${NS}\n`,
+    );
+    const head = await env.user.commitAndPush('Add a config map');
+    const ok = await fluxctl('sync');
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toBe(
+      `Synchronizing with ${env.repo.sshUrl}\nRevision of main to apply is ${head.slice(0, 7)}\nWaiting for ${head.slice(0, 7)} to be applied ...\nDone.\n`,
+    );
+    await env.user.write(
+      'bad.yaml',
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\n  namespace: ${NS}\nspec:\n  ports:\n  - port: 99999999\n`,
+    );
+    await env.user.commitAndPush('Add a service the API server refuses');
+    const failed = await fluxctl('sync');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`${NS}:service/bad`);
+    expect(failed.stderr).toMatch(/failed:\n/);
+  });
+
+  it('identity prints the deploy key and its fingerprint; save prints the workloads', async () => {
+    const key = await fluxctl('identity');
+    expect(key.code).toBe(0);
+    expect(key.stdout).toMatch(/^ssh-ed25519 \S+ \S+\n$/);
+    const fp = await fluxctl('identity', '-l');
+    expect(fp.stdout).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}\n$/);
+    const saved = await fluxctl('save');
+    expect(saved.code).toBe(0);
+    expect(saved.stdout).toContain('kind: Deployment');
+    expect(saved.stdout).toContain('name: worker');
+    expect(saved.stdout).not.toContain('creationTimestamp');
+    const version = await fluxctl('version');
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
