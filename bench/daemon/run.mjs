@@ -330,11 +330,13 @@ try {
     .join(' ');
   const a = await startAndSettle(env, ns, 'fluxd', {
     settle: SETTLE,
-    ...(nodeOptions || process.env.MALLOC_ARENA_MAX
+    ...(nodeOptions || Object.keys(process.env).some((k) => k.startsWith('MALLOC_'))
       ? {
           env: {
             ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-            ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+            ...Object.fromEntries(
+              Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_')),
+            ),
           },
         }
       : {}),

@@ -332,7 +332,9 @@ export class Daemon implements FluxApi {
         if (this.#syncRequested && gitReady) {
           const { force } = this.#syncRequested;
           this.#syncRequested = undefined;
-          await this.#sync(force, signal);
+          // Several triggers (a pushed job, the poller) can ask for the same head: sync it once.
+          const head = force ? undefined : await this.#o.git?.mirror.head(signal);
+          if (force || head !== this.#lastSynced) await this.#sync(force, signal);
         } else if (this.#queue.length > 0) {
           await this.#runJob(signal);
         } else if (this.#automationDue && gitReady && this.#automationAllowed()) {

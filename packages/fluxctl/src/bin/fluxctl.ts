@@ -10,7 +10,7 @@ process.exitCode = await runFluxctl(
     stderr: process.stderr,
     env: process.env,
     stdin: process.stdin,
-    isTTY: process.stdout.isTTY === true,
+    isTTY: process.stderr.isTTY === true,
   },
   { signal: stop.signal },
 );

@@ -31,4 +31,6 @@ export interface CommandContext {
   /** The namespace workload arguments default to: the kubeconfig context's, else `default`. */
   defaultNamespace(): string;
   signal: AbortSignal;
+  /** `-o/--output-format` of commands that print results: `tab` (Flux v1's text) or `json`. */
+  output: 'tab' | 'json';
 }

@@ -94,7 +94,7 @@ export async function runFluxctl(
   const policyCommand = (name: string, describe: string, switches: Record<string, boolean>) => ({
     command: name,
     describe,
-    builder: (y: Argv) => causeFlags(workloadFlag(ns(y))),
+    builder: (y: Argv) => outputFlag(causeFlags(workloadFlag(ns(y)))),
     handler: on(name, (ctx, a) =>
       policy(ctx, {
         ...switches,
@@ -185,7 +185,7 @@ export async function runFluxctl(
       command: 'release',
       describe: 'Release a new version of a workload.',
       builder: (y: Argv) =>
-        causeFlags(ns(y))
+        outputFlag(causeFlags(ns(y)))
           .option('workload', {
             type: 'string',
             array: true,
@@ -257,7 +257,7 @@ export async function runFluxctl(
       command: 'policy',
       describe: 'Manage policies for a workload.',
       builder: (y: Argv) =>
-        causeFlags(workloadFlag(ns(y)))
+        outputFlag(causeFlags(workloadFlag(ns(y))))
           .option('automate', { type: 'boolean', default: false, describe: 'Automate workload' })
           .option('deautomate', { type: 'boolean', default: false, describe: 'Deautomate workload' })
           .option('lock', { type: 'boolean', default: false, describe: 'Lock workload' })
@@ -289,13 +289,14 @@ export async function runFluxctl(
     .command({
       command: 'sync',
       describe: 'Synchronize the cluster with the git repository, now.',
+      builder: (y: Argv) => outputFlag(y),
       handler: on('sync', (ctx) => sync(ctx)),
     })
     .command({
       command: 'identity',
       describe: 'Display SSH public key.',
       builder: (y: Argv) =>
-        y
+        outputFlag(y)
           .option('regenerate', {
             alias: 'r',
             type: 'boolean',
@@ -439,6 +440,7 @@ export async function runFluxctl(
     .command({
       command: 'version',
       describe: 'Output the version of fluxctl',
+      builder: (y: Argv) => outputFlag(y),
       handler: on('version', (ctx) => version(ctx)),
     })
     .demandCommand(1, 'a command is required')
@@ -460,12 +462,16 @@ export async function runFluxctl(
     commandPath = `fluxctl ${handler.name}`;
     if (args._.length > 1) throw new UsageError('expected no (non-flag) arguments');
     const globals = resolveGlobals(args, io.env);
+    const format =
+      handler.name === 'save' || handler.name === 'install' ? 'tab' : (str(args.outputFormat) ?? 'tab');
+    if (format !== 'tab' && format !== 'json') throw new UsageError('invalid output format specified');
     let api: FluxApi | undefined;
     const ctx: CommandContext = {
       io,
       globals,
       clock,
       signal,
+      output: format,
       defaultNamespace: () => contextNamespace(options.kubeconfigPath, globals.context || undefined),
       api: async () => {
         if (api) return api;

@@ -20,14 +20,17 @@ export async function identity(
 ): Promise<void> {
   const api = await ctx.api();
   const config = await api.gitRepoConfig(opts.regenerate, { signal: ctx.signal });
-  ctx.io.stdout.write(
-    formatIdentity(config.publicSSHKey, { fingerprint: opts.fingerprint, visual: opts.visual }),
-  );
+  if (ctx.output === 'json') ctx.io.stdout.write(`${JSON.stringify(config.publicSSHKey)}\n`);
+  else
+    ctx.io.stdout.write(
+      formatIdentity(config.publicSSHKey, { fingerprint: opts.fingerprint, visual: opts.visual }),
+    );
 }
 
 /** `fluxctl version`: no connection. */
 export function version(ctx: CommandContext): void {
-  ctx.io.stdout.write(`${fluxctlPackageVersion()}\n`);
+  const v = fluxctlPackageVersion();
+  ctx.io.stdout.write(ctx.output === 'json' ? `${JSON.stringify(v)}\n` : `${v}\n`);
 }
 
 /** `fluxctl install`: the deployment manifests, on stdout or into `--output-dir`. */

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.ts';
+import { progress } from '../cli/progress.ts';
 import { qualifyWorkload } from '../cli/workload-id.ts';
 import { awaitJob } from '../wait/poll.ts';
 import { defaultUser } from './cause.ts';
@@ -26,10 +27,12 @@ export async function policy(ctx: CommandContext, opts: PolicyOptions): Promise<
     { type: 'policy', cause: { Message: opts.message ?? '', User: user }, spec: { [id]: update } },
     { signal: ctx.signal },
   );
+  const dots = progress(ctx);
   const status = await awaitJob(api, jobId, {
     timeoutMs: ctx.globals.timeoutMs,
     clock: ctx.clock,
     signal: ctx.signal,
-  });
+    ...(dots.onPoll ? { onPoll: dots.onPoll } : {}),
+  }).finally(() => dots.end());
   printJobResult(ctx, status, opts.verbose >= 2 ? 2 : opts.verbose === 1 ? 1 : 0);
 }

@@ -5,6 +5,7 @@ import type {
   WorkloadResultJson,
 } from '@flux-ts/core';
 import type { CommandContext } from '../cli/context.ts';
+import { progress } from '../cli/progress.ts';
 import { qualifyWorkload } from '../cli/workload-id.ts';
 import { runMenu } from '../interactive/index.ts';
 import { formatResults, type Verbosity } from '../output/results-table.ts';
@@ -39,6 +40,10 @@ function splitList(values: readonly string[]): string[] {
 
 /** Prints a job's results and the commit it pushed, as Flux v1 does. */
 export function printJobResult(ctx: CommandContext, status: JobStatusJson, v: Verbosity): void {
+  if (ctx.output === 'json') {
+    ctx.io.stdout.write(`${JSON.stringify(status.Result)}\n`);
+    return;
+  }
   const result = status.Result.result;
   if (result && Object.keys(result).length > 0) ctx.io.stdout.write(formatResults(result, v));
   else if (!status.Result.revision) ctx.io.stderr.write('Nothing to do\n');
@@ -93,8 +98,16 @@ export async function release(ctx: CommandContext, opts: ReleaseOptions): Promis
   };
   ctx.io.stderr.write(plan ? 'Submitting dry-run release ...\n' : 'Submitting release ...\n');
   const api = await ctx.api();
-  const poll = { timeoutMs: ctx.globals.timeoutMs, clock: ctx.clock, signal: ctx.signal };
-  let status = await awaitJob(api, await api.updateManifests(spec, { signal: ctx.signal }), poll);
+  const dots = progress(ctx);
+  const poll = {
+    timeoutMs: ctx.globals.timeoutMs,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    ...(dots.onPoll ? { onPoll: dots.onPoll } : {}),
+  };
+  let status = await awaitJob(api, await api.updateManifests(spec, { signal: ctx.signal }), poll).finally(
+    () => dots.end(),
+  );
 
   if (opts.interactive) {
     const result: Record<string, WorkloadResultJson> = status.Result.result ?? {};
@@ -124,7 +137,9 @@ export async function release(ctx: CommandContext, opts: ReleaseOptions): Promis
         Force: opts.force,
       },
     };
-    status = await awaitJob(api, await api.updateManifests(containers, { signal: ctx.signal }), poll);
+    status = await awaitJob(api, await api.updateManifests(containers, { signal: ctx.signal }), poll).finally(
+      () => dots.end(),
+    );
   } else {
     printJobResult(ctx, status, v);
   }
@@ -133,7 +148,7 @@ export async function release(ctx: CommandContext, opts: ReleaseOptions): Promis
   const revision = status.Result.revision;
   if (!revision) return;
   try {
-    await awaitSync(api, revision, poll);
+    await awaitSync(api, revision, poll).finally(() => dots.end());
     ctx.io.stderr.write(`Commit applied:\t${revision.slice(0, 7)}\n`);
   } catch (err) {
     if (!(err instanceof WaitTimeoutError)) throw err;

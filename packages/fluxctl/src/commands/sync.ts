@@ -1,5 +1,6 @@
 import { ErrorKind, FluxError } from '@flux-ts/core';
 import type { CommandContext } from '../cli/context.ts';
+import { progress } from '../cli/progress.ts';
 import { FluxApiError } from '../client/errors.ts';
 import { awaitJob, awaitSync, JobFailedError } from '../wait/poll.ts';
 
@@ -37,10 +38,16 @@ export async function sync(ctx: CommandContext): Promise<void> {
     { type: 'sync', cause: { Message: '', User: '' }, spec: {} },
     { signal: ctx.signal },
   );
-  const poll = { timeoutMs: ctx.globals.timeoutMs, clock: ctx.clock, signal: ctx.signal };
+  const dots = progress(ctx);
+  const poll = {
+    timeoutMs: ctx.globals.timeoutMs,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    ...(dots.onPoll ? { onPoll: dots.onPoll } : {}),
+  };
   let revision: string | undefined;
   try {
-    revision = (await awaitJob(api, jobId, poll)).Result.revision;
+    revision = (await awaitJob(api, jobId, poll).finally(() => dots.end())).Result.revision;
   } catch (err) {
     if (err instanceof JobFailedError && UNVERIFIED.test(err.message)) {
       ctx.io.stderr.write(`Warning: ${err.message}\n`);
@@ -56,12 +63,13 @@ export async function sync(ctx: CommandContext): Promise<void> {
   const short = revision.slice(0, 7);
   ctx.io.stderr.write(`Revision of ${config.remote.branch} to apply is ${short}\n`);
   ctx.io.stderr.write(`Waiting for ${short} to be applied ...\n`);
-  await awaitSync(api, short, poll);
+  await awaitSync(api, short, poll).finally(() => dots.end());
   const failed = await api.syncErrors({ signal: ctx.signal }).catch((err: unknown) => {
     // A Flux v1 fluxd does not report sync errors: nothing to check then.
     if (err instanceof FluxApiError && err.status === 404) return [];
     throw err;
   });
+  if (ctx.output === 'json') ctx.io.stdout.write(`${JSON.stringify({ revision, errors: failed })}\n`);
   if (failed.length > 0) {
     const what = failed.length === 1 ? 'one resource' : `${failed.length} resources`;
     throw new SyncError(

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -271,6 +271,85 @@ describe('fluxctl against a real fluxd (git over ssh, kube-apiserver, docker-reg
     );
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('timed out waiting for the rollout');
+  });
+
+  it('release --interactive shows the menu on a terminal and releases what stays selected', async () => {
+    await env.registry.pushImage({ repo: 'team/worker', tag: '2.3.0', created: '2024-04-01T00:00:00Z' });
+    await fluxd.api('/v11/notify', {
+      method: 'POST',
+      body: JSON.stringify({ Kind: 'image', Source: { Name: { Domain: reg, Image: 'team/worker' } } }),
+    });
+    await eventually(
+      'the new tag scanned',
+      async () => {
+        const res = await fluxd.api(
+          `/v10/images?containerFields=&namespace=&service=${encodeURIComponent(`${NS}:deployment/worker`)}`,
+        );
+        return JSON.stringify(await res.json()).includes('2.3.0');
+      },
+      { fluxd },
+    );
+    const command = [
+      process.execPath,
+      fluxctlBin,
+      `--url=${fluxd.url}/api/flux`,
+      'release',
+      '-n',
+      NS,
+      '--workload',
+      'deployment/worker',
+      '--update-all-images',
+      '--interactive',
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    // `script` gives fluxctl a pseudo-terminal, as a user's shell would.
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: env.tmp.path, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let pressed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+      if (!pressed && screen.includes('hit [Enter] to release selected.')) {
+        pressed = true;
+        child.stdin.write('\r');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(screen).toContain('Submitting dry-run release ...');
+    expect(screen).toContain('\u21d2 \u25c9');
+    expect(screen).toContain(`worker: ${reg}/team/worker:2.2.0 -> 2.3.0`);
+    expect(screen).toContain('Submitting selected release ...');
+    expect(screen).toMatch(/Commit pushed:\t[0-9a-f]{7}/);
+    expect(code).toBe(0);
+    await env.user.pull();
+    expect(await env.user.read('worker.yaml')).toContain(`image: ${reg}/team/worker:2.3.0`);
+  });
+
+  it('prints results as JSON with -o json', async () => {
+    const version = await fluxctl('version', '-o', 'json');
+    expect(JSON.parse(version.stdout)).toMatch(/^\d+\.\d+\.\d+$/);
+    const key = await fluxctl('identity', '-o', 'json');
+    expect(JSON.parse(key.stdout)).toMatchObject({ key: expect.stringMatching(/^ssh-ed25519 /) });
+    const dry = await fluxctl(
+      'release',
+      '-n',
+      NS,
+      '--workload',
+      'deployment/worker',
+      '--update-all-images',
+      '--dry-run',
+      '-o',
+      'json',
+    );
+    expect(dry).toMatchObject({ code: 0, stderr: 'Submitting dry-run release ...\n' });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      spec: { type: 'image' },
+      result: { [`${NS}:deployment/worker`]: { Status: 'skipped' } },
+    });
   });
 
   it('policy commands write Flux v1 annotations into git', async () => {

@@ -35,6 +35,8 @@ export interface PollOptions {
   timeoutMs: number;
   clock?: Clock;
   signal?: AbortSignal;
+  /** Called before each wait between polls (progress on a terminal). */
+  onPoll?: () => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function awaitJob(api: FluxApi, jobId: string, options: PollOptions
     }
     if (status.StatusString === 'succeeded') return status;
     if (clock.now() + delay > deadline) throw new WaitTimeoutError(`job ${jobId}`);
+    options.onPoll?.();
     await clock.sleep(delay, options.signal);
     delay = Math.min(delay * 2, 5_000);
   }
@@ -69,6 +72,7 @@ export async function awaitSync(api: FluxApi, ref: string, options: PollOptions)
     const pending = await api.syncStatus(ref, options.signal ? { signal: options.signal } : {});
     if (pending.length === 0) return;
     if (clock.now() + delay > deadline) throw new WaitTimeoutError(`${ref} to be applied`);
+    options.onPoll?.();
     await clock.sleep(delay, options.signal);
     delay = Math.min(delay * 2, 10_000);
   }
