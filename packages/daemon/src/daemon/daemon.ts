@@ -114,6 +114,11 @@ export interface DaemonOptions {
   clock?: Clock;
   logger?: Logger;
   events?: EventSink;
+  /**
+   * Resolves registry credentials for these hosts (image pull secrets, docker config, ECR) before
+   * the warmer scans the images a sync brought in.
+   */
+  refreshCredentials?: (hosts: readonly string[]) => Promise<void>;
   /** Called after each sync (metrics, tests). */
   onSync?: (outcome: SyncOutcome | undefined, error: Error | undefined) => void;
   /** Called after each job. */
@@ -401,7 +406,13 @@ export class Daemon implements FluxApi {
     }
     try {
       const before = new Set(this.#imageRepos);
-      this.#imageRepos = imageRepositories(await this.#workloads(undefined, signal));
+      const repos = imageRepositories(await this.#workloads(undefined, signal));
+      await this.#o
+        .refreshCredentials?.([...new Set(repos.map((r) => r.split('/')[0] ?? ''))])
+        .catch((err: unknown) => {
+          this.#log.warn({ err: (err as Error).message }, 'cannot refresh registry credentials');
+        });
+      this.#imageRepos = repos;
       // New images are scanned at once, not at the warmer's next pass.
       for (const repo of this.#imageRepos) if (!before.has(repo)) this.#o.scanner?.prioritise(repo);
     } catch (err) {

@@ -101,13 +101,13 @@ export async function runFluxd(argv: readonly string[], options: RunFluxdOptions
   }
 
   let events: EventSink = logEventSink(logger);
-  let daemonRef: Daemon | undefined;
   let upstreamDone: Promise<void> | undefined;
   const listeners: Listening[] = [];
   let exitCode = 0;
   try {
     const daemon = new Daemon({
       ...composed.options,
+      refreshCredentials: (hosts) => composed.refreshCredentials(hosts),
       events: { logEvent: (event, s) => events.logEvent(event, s) },
       onSync: (outcome, error) => {
         metrics.syncDuration.observe(
@@ -120,17 +120,12 @@ export async function runFluxd(argv: readonly string[], options: RunFluxdOptions
           const failed = outcome.changes.changes.filter((c) => c.action === 'failed').length;
           metrics.syncManifests.set({ success: 'true' }, outcome.changes.changes.length - failed);
           metrics.syncManifests.set({ success: 'false' }, failed);
-          const hosts = [...new Set(daemonRef?.imageRepositories().map((r) => r.split('/')[0] ?? '') ?? [])];
-          void composed.refreshCredentials(hosts).catch((err: unknown) => {
-            logger.warn({ err: (err as Error).message }, 'cannot refresh registry credentials');
-          });
         }
       },
       onJob: (_id, status) => {
         metrics.jobDuration.observe({ success: String(status.StatusString === 'succeeded') }, 0);
       },
     });
-    daemonRef = daemon;
     composed.setImagesChanged(() => daemon.imagesChanged());
 
     const app = createHttpApp({

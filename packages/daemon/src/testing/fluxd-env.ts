@@ -59,10 +59,14 @@ export interface FluxdEnv {
 }
 
 /** Starts the components and seeds the repo with `files` (path → text) on branch `main`. */
-export async function startFluxdEnv(kubeInfo: KubeInfo, files: Record<string, string>): Promise<FluxdEnv> {
+export async function startFluxdEnv(
+  kubeInfo: KubeInfo,
+  files: Record<string, string>,
+  options: { registryAuth?: 'none' | 'basic' | 'token' } = {},
+): Promise<FluxdEnv> {
   const tmp = await makeTempDir('fluxd-e2e', { short: true });
   const [registry, memcached, gitServer] = await Promise.all([
-    startRegistry(),
+    startRegistry({ auth: options.registryAuth ?? 'none' }),
     startMemcached(),
     createGitServer(),
   ]);

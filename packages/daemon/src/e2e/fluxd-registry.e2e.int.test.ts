@@ -1,0 +1,128 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  eventually,
+  type FluxdEnv,
+  type RunningFluxd,
+  startFluxd,
+  startFluxdEnv,
+} from '../testing/fluxd-env.ts';
+
+const kubeInfo = inject('kube');
+
+function dockerConfig(host: string, user: string, password: string): string {
+  return JSON.stringify({
+    auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } },
+  });
+}
+
+function app(ns: string, image: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: ${ns}
+spec:
+  selector:
+    matchLabels: {app: app}
+  template:
+    metadata:
+      labels: {app: app}
+    spec:
+      containers:
+      - name: app
+        image: ${image}
+`;
+}
+
+async function availableTags(fluxd: RunningFluxd, id: string): Promise<string[]> {
+  const res = await fluxd.api(`/v10/images?containerFields=&namespace=&service=${encodeURIComponent(id)}`);
+  const images = (await res.json()) as { Containers: { Available?: { ID: string }[] }[] }[];
+  return (images[0]?.Containers[0]?.Available ?? []).map((a) => a.ID.split(':').at(-1) as string).sort();
+}
+
+describe('fluxd scans a registry that needs credentials', { timeout: 60_000 }, () => {
+  let env: FluxdEnv;
+  const started: RunningFluxd[] = [];
+
+  beforeAll(async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    env = await startFluxdEnv(kubeInfo, {}, { registryAuth: 'basic' });
+    await env.registry.pushImage({ repo: 'private/app', tag: '1.0.0', created: '2024-01-01T00:00:00Z' });
+    await env.registry.pushImage({ repo: 'private/app', tag: '1.1.0', created: '2024-02-01T00:00:00Z' });
+    await env.user.write('ns.yaml', `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${env.namespace}\n`);
+    await env.user.write('app.yaml', app(env.namespace, `${env.registry.host}/private/app:1.0.0`));
+    await env.user.commitAndPush('Add an app from a private registry');
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const f of started) await f.stop();
+    await env?.close();
+  });
+
+  it('with --docker-config, and the file-backed cache when memcached does not resolve', async () => {
+    const configFile = join(env.tmp.path, 'docker-config.json');
+    await writeFile(
+      configFile,
+      dockerConfig(env.registry.host, env.registry.username, env.registry.password),
+      {
+        mode: 0o600,
+      },
+    );
+    const fluxd = await startFluxd(
+      env,
+      [
+        `--docker-config=${configFile}`,
+        '--memcached-hostname=memcached.invalid',
+        '--automation-interval=10m',
+      ],
+      'docker-config',
+    );
+    started.push(fluxd);
+    const id = `${env.namespace}:deployment/app`;
+    expect(
+      await eventually(
+        'the private tags',
+        async () => {
+          const tags = await availableTags(fluxd, id);
+          return tags.length === 2 ? tags : undefined;
+        },
+        { fluxd },
+      ),
+    ).toEqual(['1.0.0', '1.1.0']);
+    const log = await fluxd.log();
+    expect(log).toContain('image metadata cache: files');
+    expect(log).not.toContain(env.registry.password);
+    await fluxd.stop();
+  });
+
+  it("with the image pull secrets of the workloads' namespace", async () => {
+    await env.kube.core.createNamespacedSecret({
+      namespace: env.namespace,
+      body: {
+        metadata: { name: 'pull' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: {
+          '.dockerconfigjson': Buffer.from(
+            dockerConfig(env.registry.host, env.registry.username, env.registry.password),
+          ).toString('base64'),
+        },
+      },
+    });
+    const fluxd = await startFluxd(env, ['--automation-interval=10m'], 'pull-secret');
+    started.push(fluxd);
+    const id = `${env.namespace}:deployment/app`;
+    expect(
+      await eventually(
+        'the private tags',
+        async () => {
+          const tags = await availableTags(fluxd, id);
+          return tags.length === 2 ? tags : undefined;
+        },
+        { fluxd, timeoutMs: 40_000 },
+      ),
+    ).toEqual(['1.0.0', '1.1.0']);
+    expect(await fluxd.log()).not.toContain(env.registry.password);
+  });
+});
