@@ -56,6 +56,12 @@ export interface SyncOptions {
   allowNamespaces?: readonly string[];
   /** `--k8s-unsafe-exclude-resource` globs over `<group>/<version>/` and `<group>/<version>/<Kind>`. */
   excludeResources?: readonly string[];
+  /**
+   * Resources that are in git but known not to have changed since the last sync (ID → checksum):
+   * not applied, reported `unchanged`, and kept by garbage collection. For incremental syncs that
+   * read only the files that changed.
+   */
+  unchanged?: ReadonlyMap<string, string>;
 }
 
 /** Flux v1's default `--k8s-unsafe-exclude-resource`. */
@@ -295,6 +301,11 @@ export async function syncResources(
     });
   };
 
+  for (const [id, checksum] of options.unchanged ?? []) {
+    if (desired.has(id)) continue;
+    desired.set(id, checksum);
+    changes.push({ id, action: ChangeAction.Unchanged });
+  }
   const ordered = [...resources].sort((a, b) => byApplyOrder(a, b));
   const first = ordered.filter((r) => r.kind === 'Namespace' || r.kind === 'CustomResourceDefinition');
   const rest = ordered.filter((r) => !first.includes(r));

@@ -50,7 +50,7 @@ async function createNamespace(env: FluxdEnv, ns: string): Promise<void> {
   });
 }
 
-describe('fluxd --git-readonly', { timeout: 60_000 }, () => {
+describe('fluxd --git-readonly', { timeout: 120_000 }, () => {
   let env: FluxdEnv;
   let fluxd: RunningFluxd;
 
@@ -117,7 +117,7 @@ describe('fluxd --git-readonly', { timeout: 60_000 }, () => {
   });
 });
 
-describe('fluxd --git-signing-key', { timeout: 60_000 }, () => {
+describe('fluxd --git-signing-key', { timeout: 120_000 }, () => {
   let env: FluxdEnv;
   let fluxd: RunningFluxd;
   let gpg: TestGpgHome;
@@ -190,7 +190,7 @@ describe('fluxd --git-signing-key', { timeout: 60_000 }, () => {
   });
 });
 
-describe('fluxd deploy key generation', { timeout: 60_000 }, () => {
+describe('fluxd deploy key generation', { timeout: 120_000 }, () => {
   let env: FluxdEnv;
   let fluxd: RunningFluxd;
 

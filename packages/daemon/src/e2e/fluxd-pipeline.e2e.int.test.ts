@@ -144,7 +144,7 @@ describe('fluxd sync pipeline: --sops, --git-secret, --manifest-generation, seve
   });
 });
 
-describe('fluxd --registry-require ecr', { timeout: 60_000 }, () => {
+describe('fluxd --registry-require ecr', { timeout: 120_000 }, () => {
   let env: FluxdEnv;
 
   afterAll(async () => {
@@ -168,7 +168,7 @@ describe('fluxd --registry-require ecr', { timeout: 60_000 }, () => {
   });
 });
 
-describe('fluxd --connect (upstream websocket RPC and events)', { timeout: 60_000 }, () => {
+describe('fluxd --connect (upstream websocket RPC and events)', { timeout: 120_000 }, () => {
   let env: FluxdEnv;
   let fluxd: RunningFluxd;
   const events: { auth: string | undefined; body: { type: string } }[] = [];

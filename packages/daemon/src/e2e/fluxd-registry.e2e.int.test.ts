@@ -42,7 +42,7 @@ async function availableTags(fluxd: RunningFluxd, id: string): Promise<string[]>
   return (images[0]?.Containers[0]?.Available ?? []).map((a) => a.ID.split(':').at(-1) as string).sort();
 }
 
-describe('fluxd scans a registry that needs credentials', { timeout: 60_000 }, () => {
+describe('fluxd scans a registry that needs credentials', { timeout: 120_000 }, () => {
   let env: FluxdEnv;
   const started: RunningFluxd[] = [];
 

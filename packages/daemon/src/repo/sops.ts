@@ -54,6 +54,26 @@ function sopsDecrypt(sops: string, file: string, signal?: AbortSignal): Promise<
  * so its ciphertext is never applied — and reported; the caller counts it as a load error, which
  * keeps garbage collection off.
  */
+/**
+ * Decrypts one file in place when it is sops-encrypted; a file that cannot be decrypted is removed
+ * (its ciphertext is never applied) and its error returned.
+ */
+export async function decryptSopsFile(
+  root: string,
+  file: string,
+  options: { sops?: string; signal?: AbortSignal } = {},
+): Promise<SopsDecryptError | undefined> {
+  const text = await readFile(file, 'utf8');
+  if (!isSopsEncrypted(text)) return undefined;
+  try {
+    await writeFile(file, await sopsDecrypt(options.sops ?? 'sops', file, options.signal));
+    return undefined;
+  } catch (err) {
+    await rm(file, { force: true });
+    return new SopsDecryptError(relative(root, file), (err as Error).message);
+  }
+}
+
 export async function decryptSopsFiles(
   root: string,
   dirs: readonly string[],

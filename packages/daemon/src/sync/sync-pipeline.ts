@@ -1,11 +1,64 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { FluxError, Logger, Resource, SyncStateStore } from '@flux-ts/core';
-import { noopLogger } from '@flux-ts/core';
-import type { LogEntry, Mirror, VerifiedHead } from '@flux-ts/git';
+import { noopLogger, parseManifests } from '@flux-ts/core';
+import type { Checkout, LogEntry, Mirror, VerifiedHead } from '@flux-ts/git';
 import { UnverifiedHeadError } from '@flux-ts/git';
-import { type ChangeSet, Discovery, type KubeClient, syncResources } from '@flux-ts/k8s';
+import { type ChangeSet, Discovery, type KubeClient, syncChecksum, syncResources } from '@flux-ts/k8s';
 import { loadRepoResources } from '../repo/load-resources.ts';
 import { type JobNote, notesBetween } from '../repo/notes.ts';
-import { decryptSopsFiles } from '../repo/sops.ts';
+import { decryptSopsFile, decryptSopsFiles } from '../repo/sops.ts';
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** Per file of the last complete sync: the IDs and checksums it defined, and its workloads. */
+interface RepoIndex {
+  revision: string;
+  files: Map<string, { id: string; checksum: string }[]>;
+  workloads: Map<string, Resource[]>;
+}
+
+/** What one sync read. */
+interface Loaded {
+  /** Resources to apply (all of them, or those of the changed files). */
+  resources: Resource[];
+  errors: FluxError[];
+  /** Known, unchanged resources (ID → checksum), kept by GC and not applied. */
+  unchanged: Map<string, string>;
+  /** Workloads of the unchanged files (for the API's view of the repository). */
+  otherWorkloads: Resource[];
+  /** Whether garbage collection has anything to do (something may have left git). */
+  gcNeeded: boolean;
+  index: RepoIndex;
+}
+
+function entryOf(r: Resource): { id: string; checksum: string } {
+  return { id: r.id.toString(), checksum: syncChecksum(r.object) };
+}
+
+function indexOf(revision: string, resources: readonly Resource[]): RepoIndex {
+  const files = new Map<string, { id: string; checksum: string }[]>();
+  const workloads = new Map<string, Resource[]>();
+  for (const r of resources) {
+    const list = files.get(r.file) ?? [];
+    list.push(entryOf(r));
+    files.set(r.file, list);
+    if (r.containers && r.containers.length > 0) {
+      const w = workloads.get(r.file) ?? [];
+      w.push(r);
+      workloads.set(r.file, w);
+    }
+  }
+  return { revision, files, workloads };
+}
+
+/** Whether `path` lies in a Helm chart directory (which the loader skips). */
+async function isInChart(root: string, path: string): Promise<boolean> {
+  for (let dir = dirname(path); dir.startsWith(root) && dir !== root; dir = dirname(dir)) {
+    if ((await stat(join(dir, 'Chart.yaml')).catch(() => undefined)) !== undefined) return true;
+  }
+  return (await stat(join(root, 'Chart.yaml')).catch(() => undefined)) !== undefined;
+}
 
 /** Options of a {@link SyncPipeline}: the sync flags of fluxd and the components it drives. */
 export interface SyncPipelineOptions {
@@ -59,6 +112,8 @@ export class SyncPipeline {
   readonly #discovery: Discovery;
   #lastWritten: string | undefined;
   #warnedExternal = false;
+  /** What the last complete sync read, per file: the base of the next incremental sync. */
+  #index: RepoIndex | undefined;
 
   constructor(options: SyncPipelineOptions) {
     this.#o = options;
@@ -80,6 +135,120 @@ export class SyncPipeline {
     return { head, target: verified.verified ?? '', verified };
   }
 
+  /** Reads every manifest (the first sync, every full pass, and whenever incremental reading cannot). */
+  async #loadAll(checkout: Checkout, revision: string, signal?: AbortSignal): Promise<Loaded> {
+    const sopsErrors = this.#o.sops
+      ? await decryptSopsFiles(checkout.dir, checkout.manifestDirs(), signal ? { signal } : {})
+      : [];
+    const all = await loadRepoResources({
+      dir: checkout.dir,
+      manifestDirs: checkout.manifestDirs(),
+      gitPaths: this.#o.gitPaths,
+      manifestGeneration: this.#o.manifestGeneration,
+      defaultNamespace: this.#o.defaultNamespace,
+      logger: this.#log,
+      ...(this.#o.commandTimeoutMs ? { commandTimeoutMs: this.#o.commandTimeoutMs } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    return {
+      resources: all.resources,
+      errors: [...sopsErrors, ...all.errors],
+      unchanged: new Map(),
+      otherWorkloads: [],
+      gcNeeded: true,
+      index: indexOf(revision, all.resources),
+    };
+  }
+
+  /**
+   * Reads only the files that changed since the last complete sync (decisions.md 7, at file
+   * level): the rest of the repository is known, unchanged, and neither parsed nor applied. Returns
+   * undefined when this cannot be done safely (no base, manifest generation, Helm chart files, a
+   * duplicate across files), and the caller reads everything.
+   */
+  async #loadChanged(
+    checkout: Checkout,
+    revision: string,
+    signal?: AbortSignal,
+  ): Promise<Loaded | undefined> {
+    const base = this.#index;
+    if (!base || this.#o.manifestGeneration || base.revision === revision) return undefined;
+    let changed: string[];
+    try {
+      changed = await checkout.changedFiles(base.revision, revision, signal);
+    } catch {
+      return undefined;
+    }
+    const manifests = changed.filter(
+      (f) => MANIFEST_FILE.test(f) && !f.split('/').some((p) => p.startsWith('.git')),
+    );
+    if (changed.some((f) => /(^|\/)(Chart|values)\.yaml$/.test(f))) return undefined;
+    const files = new Map(base.files);
+    const errors: FluxError[] = [];
+    const resources: Resource[] = [];
+    const removed = new Set<string>();
+    for (const file of manifests) {
+      for (const entry of files.get(file) ?? []) removed.add(entry.id);
+      files.delete(file);
+      const path = join(checkout.dir, file);
+      if (await isInChart(checkout.dir, path)) return undefined;
+      if (this.#o.sops) {
+        const failed = await decryptSopsFile(checkout.dir, path, signal ? { signal } : {}).catch(
+          () => undefined,
+        );
+        if (failed) {
+          errors.push(failed);
+          continue;
+        }
+      }
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        continue; // deleted
+      }
+      const parsed = parseManifests(
+        text,
+        file,
+        this.#o.defaultNamespace ? { defaultNamespace: this.#o.defaultNamespace } : {},
+      );
+      errors.push(...parsed.errors);
+      resources.push(...parsed.resources);
+      files.set(file, parsed.resources.map(entryOf));
+    }
+    const unchanged = new Map<string, string>();
+    const otherWorkloads: Resource[] = [];
+    for (const [file, entries] of files) {
+      if (manifests.includes(file)) continue;
+      for (const e of entries) unchanged.set(e.id, e.checksum);
+    }
+    const fresh = new Set<string>();
+    for (const r of resources) {
+      const id = r.id.toString();
+      // A duplicate across files: let the full load report it, naming both.
+      if (unchanged.has(id) || fresh.has(id)) return undefined;
+      fresh.add(id);
+      removed.delete(id);
+    }
+    for (const [file, list] of base.workloads) if (!manifests.includes(file)) otherWorkloads.push(...list);
+    const index: RepoIndex = {
+      revision,
+      files,
+      workloads: new Map([...base.workloads].filter(([file]) => !manifests.includes(file))),
+    };
+    for (const r of resources) {
+      if (!r.containers || r.containers.length === 0) continue;
+      const list = index.workloads.get(r.file) ?? [];
+      list.push(r);
+      index.workloads.set(r.file, list);
+    }
+    this.#log.debug(
+      { files: manifests.length, removed: removed.size },
+      'incremental sync: reading the changed files only',
+    );
+    return { resources, errors, unchanged, otherWorkloads, gcNeeded: removed.size > 0, index };
+  }
+
   async run(options: { force?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
     const started = Date.now();
     const { mirror, syncState } = this.#o;
@@ -96,30 +265,20 @@ export class SyncPipeline {
     }
     this.#log.info({ old: previous ?? '', new: target }, 'trying to sync git changes to the cluster');
     const checkout = await mirror.clone(target, signal);
-    let loaded: { resources: Resource[]; errors: FluxError[] };
+    let loaded: Loaded;
     try {
-      const sopsErrors = this.#o.sops
-        ? await decryptSopsFiles(checkout.dir, checkout.manifestDirs(), signal ? { signal } : {})
-        : [];
-      loaded = await loadRepoResources({
-        dir: checkout.dir,
-        manifestDirs: checkout.manifestDirs(),
-        gitPaths: this.#o.gitPaths,
-        manifestGeneration: this.#o.manifestGeneration,
-        defaultNamespace: this.#o.defaultNamespace,
-        logger: this.#log,
-        ...(this.#o.commandTimeoutMs ? { commandTimeoutMs: this.#o.commandTimeoutMs } : {}),
-        ...(signal ? { signal } : {}),
-      });
-      loaded.errors.unshift(...sopsErrors);
+      loaded =
+        (!options.force && (await this.#loadChanged(checkout, target, signal))) ||
+        (await this.#loadAll(checkout, target, signal));
     } finally {
       await checkout.clean();
     }
     for (const err of loaded.errors) this.#log.error({ err: err.message }, 'manifest not loaded');
+    const gcWanted = (this.#o.gc.enabled || this.#o.gc.dryRun) && loaded.gcNeeded;
     const changes = await syncResources(this.#o.kube, loaded.resources, {
       syncSetName: this.#o.syncSet,
       force: options.force ?? false,
-      ...(this.#o.gc.enabled || this.#o.gc.dryRun
+      ...(gcWanted
         ? {
             gc: {
               dryRun: !this.#o.gc.enabled && this.#o.gc.dryRun,
@@ -127,6 +286,7 @@ export class SyncPipeline {
             },
           }
         : {}),
+      ...(loaded.unchanged.size > 0 ? { unchanged: loaded.unchanged } : {}),
       loadErrors: loaded.errors.length,
       discovery: this.#discovery,
       logger: this.#log,
@@ -135,6 +295,7 @@ export class SyncPipeline {
       ...(this.#o.kubectl ? { kubectl: this.#o.kubectl } : {}),
       ...(signal ? { signal } : {}),
     });
+    this.#index = loaded.errors.length === 0 && !this.#o.manifestGeneration ? loaded.index : undefined;
     const commits = previous === target ? [] : await mirror.commitsBetween(previous, target, signal);
     const notes =
       previous === undefined || previous === target
@@ -153,7 +314,7 @@ export class SyncPipeline {
       notes,
       changes,
       loadErrors: loaded.errors,
-      resources: loaded.resources,
+      resources: [...loaded.resources, ...loaded.otherWorkloads],
       durationMs: Date.now() - started,
     };
   }

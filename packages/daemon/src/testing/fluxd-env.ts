@@ -217,7 +217,7 @@ export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
   options: { timeoutMs?: number; fluxd?: RunningFluxd } = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 40_000);
   let last: unknown;
   while (Date.now() < deadline) {
     try {
