@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 import { runFluxd } from '../main/main.ts';
 
 const stop = new AbortController();

@@ -397,6 +397,7 @@ export class Daemon implements FluxApi {
         revision: outcome.revision,
         ...counts,
         loadErrors: outcome.loadErrors.length,
+        incremental: outcome.incremental,
         ms: outcome.durationMs,
       },
       'sync done',

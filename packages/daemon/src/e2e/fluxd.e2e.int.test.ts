@@ -280,6 +280,8 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
       { fluxd },
     );
     expect(await getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/extra`)).toBeDefined();
+    // After a complete sync, a commit is synced by reading only the files it changed.
+    expect(await fluxd.log()).toMatch(/"incremental":true,"ms":\d+,"msg":"sync done"/);
   });
 
   it('runs a release through the job queue and reports it', async () => {

@@ -30,6 +30,7 @@ interface Loaded {
   /** Whether garbage collection has anything to do (something may have left git). */
   gcNeeded: boolean;
   index: RepoIndex;
+  incremental: boolean;
 }
 
 function entryOf(r: Resource): { id: string; checksum: string } {
@@ -99,6 +100,8 @@ export interface SyncOutcome {
   /** Resources of the revision (for the API's repo view). */
   resources: Resource[];
   durationMs: number;
+  /** Whether only the files changed since the last complete sync were read. */
+  incremental: boolean;
 }
 
 /**
@@ -157,6 +160,7 @@ export class SyncPipeline {
       otherWorkloads: [],
       gcNeeded: true,
       index: indexOf(revision, all.resources),
+      incremental: false,
     };
   }
 
@@ -246,7 +250,15 @@ export class SyncPipeline {
       { files: manifests.length, removed: removed.size },
       'incremental sync: reading the changed files only',
     );
-    return { resources, errors, unchanged, otherWorkloads, gcNeeded: removed.size > 0, index };
+    return {
+      resources,
+      errors,
+      unchanged,
+      otherWorkloads,
+      gcNeeded: removed.size > 0,
+      index,
+      incremental: true,
+    };
   }
 
   async run(options: { force?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
@@ -316,6 +328,7 @@ export class SyncPipeline {
       loadErrors: loaded.errors,
       resources: [...loaded.resources, ...loaded.otherWorkloads],
       durationMs: Date.now() - started,
+      incremental: loaded.incremental,
     };
   }
 }

@@ -28,6 +28,8 @@ const fluxdBin = join(repoRoot, 'packages/daemon/dist/bin/fluxd.js');
 /** Builds the packages (incremental: about a second when up to date), so the fluxd binary is current. */
 export async function buildFluxd(): Promise<string> {
   await run('npx', ['tsc', '-b', 'packages/daemon'], { cwd: repoRoot, maxBuffer: 16 << 20 });
+  // Run as installed (`fluxd` on PATH is this file): its shebang sets node's flags.
+  await chmod(fluxdBin, 0o755);
   return fluxdBin;
 }
 
@@ -165,9 +167,8 @@ export async function startFluxd(
   const port = await freePort();
   const logFile = join(env.tmp.path, `${name}.log`);
   const process = spawnDaemon(
-    globalThis.process.execPath,
+    bin,
     [
-      bin,
       `--listen=127.0.0.1:${port}`,
       `--git-url=${env.repo.sshUrl}`,
       '--git-branch=main',
