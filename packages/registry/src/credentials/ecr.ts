@@ -1,4 +1,8 @@
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+
+// The AWS SDK is loaded only when an ECR registry is met: it costs ~19 MiB of memory otherwise.
+const sdk = (): Promise<typeof import('@aws-sdk/client-ecr')> => import('@aws-sdk/client-ecr');
+
 import { type Clock, ErrorKind, FluxError, type Logger, noopLogger, systemClock } from '@flux-ts/core';
 import type { Credentials } from '../client/registry-client.ts';
 import type { CredentialsSource } from './docker-config.ts';
@@ -35,7 +39,7 @@ export interface EcrOptions {
   /** Accounts to exclude (`--registry-ecr-exclude-id`); default the EKS system accounts. */
   excludeIds?: readonly string[];
   /** Creates the AWS client of a region (tests point it at another endpoint). */
-  clientFor?: (region: string) => ECRClient;
+  clientFor?: (region: string) => ECRClient | Promise<ECRClient>;
   clock?: Clock;
   logger?: Logger;
 }
@@ -72,7 +76,7 @@ export function ecrAllowed(
 export function ecrCredentialsSource(options: EcrOptions = {}): CredentialsSource {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? noopLogger;
-  const clientFor = options.clientFor ?? ((region: string) => new ECRClient({ region }));
+  const clientFor = options.clientFor ?? (async (region: string) => new (await sdk()).ECRClient({ region }));
   const clients = new Map<string, ECRClient>();
   const tokens = new Map<string, CachedToken>();
   const embargo = new Map<string, number>();
@@ -84,12 +88,13 @@ export function ecrCredentialsSource(options: EcrOptions = {}): CredentialsSourc
     const cached = tokens.get(key);
     if (cached && cached.expiresAt > now) return cached.credentials;
     if ((embargo.get(ecr.region) ?? 0) > now) return undefined;
-    let client = clients.get(ecr.region);
-    if (!client) {
-      client = clientFor(ecr.region);
-      clients.set(ecr.region, client);
-    }
     try {
+      let client = clients.get(ecr.region);
+      if (!client) {
+        client = await clientFor(ecr.region);
+        clients.set(ecr.region, client);
+      }
+      const { GetAuthorizationTokenCommand } = await sdk();
       const out = await client.send(new GetAuthorizationTokenCommand({ registryIds: [ecr.accountId] }));
       const data = out.authorizationData?.[0];
       const decoded = Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8');
@@ -111,12 +116,10 @@ export function ecrCredentialsSource(options: EcrOptions = {}): CredentialsSourc
 }
 
 /** Asks ECR once for a token in `region` (for `--registry-require ecr` at start-up). */
-export async function requireEcr(
-  region: string,
-  client: ECRClient = new ECRClient({ region }),
-): Promise<void> {
+export async function requireEcr(region: string, client?: ECRClient): Promise<void> {
   try {
-    await client.send(new GetAuthorizationTokenCommand({}));
+    const { ECRClient: Client, GetAuthorizationTokenCommand } = await sdk();
+    await (client ?? new Client({ region })).send(new GetAuthorizationTokenCommand({}));
   } catch (err) {
     throw new EcrUnavailableError(region, err);
   }
