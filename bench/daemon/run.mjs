@@ -334,9 +334,7 @@ try {
       ? {
           env: {
             ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-            ...Object.fromEntries(
-              Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_')),
-            ),
+            ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
           },
         }
       : {}),
