@@ -168,6 +168,11 @@ export async function composeDaemon(
       email: config.gitEmail,
       ...(config.gitCiSkipMessage ? { ciSkipMessage: config.gitCiSkipMessage } : {}),
       ...(keyring.keyPath ? { sshKeyFile: keyring.keyPath } : {}),
+      // ssh reads ~/.ssh/known_hosts of the passwd user, not $HOME: FLUXD_KNOWN_HOSTS pins the file
+      // (and makes host key checking strict), as a mounted ssh_known_hosts does in a pod.
+      ...(process.env.FLUXD_KNOWN_HOSTS
+        ? { knownHostsFile: process.env.FLUXD_KNOWN_HOSTS, strictHostKeyChecking: 'yes' as const }
+        : {}),
       ...(gnupgHome ? { gnupgHome } : {}),
       ...(workDir ? { workDir } : {}),
       clock,

@@ -117,6 +117,8 @@ export class SyncPipeline {
   #warnedExternal = false;
   /** What the last complete sync read, per file: the base of the next incremental sync. */
   #index: RepoIndex | undefined;
+  /** Files holding resources that failed to apply last time: read and applied again next time. */
+  #retryFiles = new Set<string>();
 
   constructor(options: SyncPipelineOptions) {
     this.#o = options;
@@ -183,9 +185,14 @@ export class SyncPipeline {
     } catch {
       return undefined;
     }
-    const manifests = changed.filter(
-      (f) => MANIFEST_FILE.test(f) && !f.split('/').some((p) => p.startsWith('.git')),
-    );
+    const manifests = [
+      ...new Set([
+        ...changed.filter((f) => MANIFEST_FILE.test(f) && !f.split('/').some((p) => p.startsWith('.git'))),
+        // What failed to apply last time is applied again (as a full sync would), so it is not
+        // forgotten as "unchanged".
+        ...[...this.#retryFiles].filter((f) => base.files.has(f)),
+      ]),
+    ];
     if (changed.some((f) => /(^|\/)(Chart|values)\.yaml$/.test(f))) return undefined;
     const files = new Map(base.files);
     const errors: FluxError[] = [];
@@ -308,6 +315,12 @@ export class SyncPipeline {
       ...(signal ? { signal } : {}),
     });
     this.#index = loaded.errors.length === 0 && !this.#o.manifestGeneration ? loaded.index : undefined;
+    const failed = new Set(changes.changes.filter((c) => c.action === 'failed').map((c) => c.id));
+    this.#retryFiles = new Set(
+      [...(this.#index?.files ?? [])]
+        .filter(([, entries]) => entries.some((e) => failed.has(e.id)))
+        .map(([f]) => f),
+    );
     const commits = previous === target ? [] : await mirror.commitsBetween(previous, target, signal);
     const notes =
       previous === undefined || previous === target

@@ -194,6 +194,8 @@ export async function startFluxd(
         KUBECONFIG: env.kubeInfo.kubeconfigPath,
         FLUXD_CACHE_DIR: join(home, 'cache'),
         FLUXD_GIT_WORKDIR: join(home, 'git'),
+        // The git server's own host key: never the machine's ~/.ssh/known_hosts (ports get reused).
+        FLUXD_KNOWN_HOSTS: env.gitServer.knownHostsFile,
         ...more.env,
       },
     },

@@ -447,4 +447,61 @@ describe('fluxctl against a real fluxd (git over ssh, kube-apiserver, docker-reg
     const version = await fluxctl('version');
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
+
+  it('covers the remaining flags: --all, --exclude, -m, --tag-all, deautomate, --visual, -o json, --regenerate', async () => {
+    const all = await fluxctl(
+      'release',
+      '--all',
+      '--update-all-images',
+      '--exclude',
+      `${NS}:deployment/app`,
+      '--dry-run',
+      '-m',
+      'everything',
+      '-vv',
+      '-o',
+      'json',
+    );
+    expect(all.code).toBe(0);
+    const plan = JSON.parse(all.stdout) as {
+      spec: { spec: { ServiceSpecs: string[]; Excludes: string[] } };
+      result: Record<string, { Status: string; Error?: string }>;
+    };
+    expect(plan.spec.spec).toMatchObject({ ServiceSpecs: ['<all>'], Excludes: [`${NS}:deployment/app`] });
+    expect(plan.result[`${NS}:deployment/app`]).toMatchObject({ Status: 'ignored', Error: 'excluded' });
+    const tagAll = await fluxctl(
+      'policy',
+      '-n',
+      NS,
+      '-w',
+      'deployment/worker',
+      '--tag-all',
+      '2.*',
+      '-o',
+      'json',
+    );
+    expect(tagAll.code).toBe(0);
+    expect(JSON.parse(tagAll.stdout)).toMatchObject({
+      result: { [`${NS}:deployment/worker`]: { Status: 'success' } },
+    });
+    const deauto = await fluxctl('deautomate', '-n', NS, '-w', 'deployment/worker');
+    expect(deauto.code).toBe(0);
+    await env.user.pull();
+    const text = await env.user.read('worker.yaml');
+    // Flux v1 writes --tag-all as a tag filter on every container.
+    expect(text).toContain('    fluxcd.io/tag.worker: glob:2.*\n');
+    expect(text).not.toContain('fluxcd.io/automated');
+    const synced = await fluxctl('sync', '-o', 'json');
+    expect(synced.code).toBe(1); // the refused Service is still in git
+    expect(JSON.parse(synced.stdout)).toMatchObject({ errors: [{ ID: `${NS}:service/bad` }] });
+    const visual = await fluxctl('identity', '--visual');
+    expect(visual.stdout).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}\n\+--\[ED25519 256\]--\+\n/);
+    // fluxd stores a regenerated key in its Secret, in its own namespace.
+    await env.kube.core.createNamespace({ body: { metadata: { name: env.namespace } } });
+    const before = (await fluxctl('identity')).stdout;
+    const regenerated = await fluxctl('identity', '--regenerate');
+    expect(regenerated.code).toBe(0);
+    expect(regenerated.stdout).toMatch(/^ssh-(rsa|ed25519) /);
+    expect(regenerated.stdout).not.toBe(before);
+  });
 });
