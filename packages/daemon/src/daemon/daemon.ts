@@ -346,7 +346,6 @@ export class Daemon implements FluxApi {
           this.#automationDue = false;
           await this.#automate(signal);
         } else {
-          if (!gitReady) this.#syncRequested = this.#syncRequested && { ...this.#syncRequested };
           this.#busy = false;
           await this.#work.wait(signal);
         }
@@ -430,19 +429,18 @@ export class Daemon implements FluxApi {
         signal: withTimeout(signal, this.#o.intervals.syncTimeoutMs),
       });
       this.#queue.record(id, { Result: result, Err: '', StatusString: JobStatusString.Succeeded });
-      await this.#afterCommit(id, result, started, signal);
+      await this.#afterCommit(id, result, started);
     } catch (err) {
       if (err instanceof JobFailure) this.#log.debug({}, 'automation: nothing to update');
       else if (!signal.aborted) this.#log.error({ err: (err as Error).message }, 'automation pass failed');
     }
   }
 
-  async #afterCommit(id: string, result: JobResult, started: number, signal: AbortSignal): Promise<void> {
+  async #afterCommit(id: string, result: JobResult, started: number): Promise<void> {
     if (!result.revision || !this.#o.git) return;
     await this.#o.events?.logEvent(commitEvent(result, started, this.#clock.now())).catch(() => undefined);
     this.#log.info({ job: id, revision: result.revision }, 'pushed commit');
     // The working clone's push already refreshed the mirror: sync the new head.
-    void signal;
     this.requestSync(false);
   }
 
@@ -456,7 +454,7 @@ export class Daemon implements FluxApi {
       this.#log.error({ job: ran.id, err: ran.error.message }, 'job failed');
       return;
     }
-    if (ran.result) await this.#afterCommit(ran.id, ran.result, started, signal);
+    if (ran.result) await this.#afterCommit(ran.id, ran.result, started);
   }
 
   #jobContext(): JobContext {
