@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   eventually,
   type FluxdEnv,
+  finishedJob,
   getObject,
   type RunningFluxd,
   startFluxd,
@@ -158,18 +159,7 @@ describe('fluxd --git-signing-key', { timeout: 120_000 }, () => {
       }),
     });
     const jobId = (await res.json()) as string;
-    const status = await eventually(
-      'the policy job',
-      async () => {
-        const s = (await (await fluxd.api(`/v6/jobs?id=${jobId}`)).json()) as {
-          StatusString: string;
-          Err: string;
-          Result: { revision?: string };
-        };
-        return s.StatusString === 'succeeded' || s.StatusString === 'failed' ? s : undefined;
-      },
-      { fluxd },
-    );
+    const status = await finishedJob(fluxd, jobId, 'the policy job');
     expect(status.Err).toBe('');
     const revision = status.Result.revision as string;
     await env.user.pull();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   eventually,
   type FluxdEnv,
+  finishedJob,
   getObject,
   type RunningFluxd,
   startFluxd,
@@ -302,14 +303,7 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     expect(res.status).toBe(200);
     const jobId = (await res.json()) as string;
     expect(jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    const status = await eventually(
-      'the job to finish',
-      async () => {
-        const s = (await (await fluxd.api(`/v6/jobs?id=${jobId}`)).json()) as { StatusString: string };
-        return s.StatusString === 'succeeded' || s.StatusString === 'failed' ? s : undefined;
-      },
-      { fluxd },
-    );
+    const status = await finishedJob(fluxd, jobId, 'the job to finish');
     expect(status).toMatchObject({
       StatusString: 'succeeded',
       Err: '',
@@ -372,14 +366,7 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     };
     const res = await fluxd.api('/v9/update-manifests', { method: 'POST', body: JSON.stringify(containers) });
     const jobId = (await res.json()) as string;
-    const status = await eventually(
-      'the containers release',
-      async () => {
-        const s = (await (await fluxd.api(`/v6/jobs?id=${jobId}`)).json()) as { StatusString: string };
-        return s.StatusString === 'succeeded' || s.StatusString === 'failed' ? s : undefined;
-      },
-      { fluxd },
-    );
+    const status = await finishedJob(fluxd, jobId, 'the containers release');
     expect(status).toMatchObject({
       StatusString: 'succeeded',
       Result: {
@@ -409,13 +396,7 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     };
     const res = await fluxd.api('/v9/update-manifests', { method: 'POST', body: JSON.stringify(spec) });
     const jobId = (await res.json()) as string;
-    await eventually(
-      'the policy job',
-      async () =>
-        ((await (await fluxd.api(`/v6/jobs?id=${jobId}`)).json()) as { StatusString: string })
-          .StatusString === 'succeeded',
-      { fluxd },
-    );
+    expect((await finishedJob(fluxd, jobId, 'the policy job')).StatusString).toBe('succeeded');
     await env.user.pull();
     const web = await env.user.read('web.yaml');
     expect(web).toContain("fluxcd.io/locked: 'true'");

@@ -3,6 +3,7 @@ import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { JobStatusJson } from '@flux-ts/core';
 import { createKubeClient, type KubeClient, kubeRequest } from '@flux-ts/k8s';
 import {
   createGitServer,
@@ -246,4 +247,20 @@ export async function getObject(
 ): Promise<Record<string, unknown> | undefined> {
   const res = await kubeRequest(kube.config, { path });
   return res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
+}
+
+/** Polls `GET /v6/jobs` until the job succeeded or failed, and returns its final status. */
+export function finishedJob(
+  fluxd: RunningFluxd,
+  jobId: string,
+  what = `job ${jobId}`,
+): Promise<JobStatusJson> {
+  return eventually(
+    what,
+    async () => {
+      const s = (await (await fluxd.api(`/v6/jobs?id=${jobId}`)).json()) as JobStatusJson;
+      return s.StatusString === 'succeeded' || s.StatusString === 'failed' ? s : undefined;
+    },
+    { fluxd },
+  );
 }
