@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './connection/kube-connection.ts';
 import { KubeApiError } from './errors.ts';
 import { kubeRequest } from './rest.ts';
 
@@ -22,18 +22,18 @@ interface ResourceList {
  * (a CRD created since) makes it read that group version again, once per call.
  */
 export class Discovery {
-  readonly #config: KubeConfig;
+  readonly #connection: KubeConnection;
   readonly #byGroupVersion = new Map<string, Map<string, ApiResource>>();
 
   readonly #loading = new Map<string, Promise<Map<string, ApiResource>>>();
 
-  constructor(config: KubeConfig) {
-    this.#config = config;
+  constructor(connection: KubeConnection) {
+    this.#connection = connection;
   }
 
   async #load(apiVersion: string, signal?: AbortSignal): Promise<Map<string, ApiResource>> {
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const res = await kubeRequest(this.#config, { path, ...(signal ? { signal } : {}) });
+    const res = await kubeRequest(this.#connection, { path, ...(signal ? { signal } : {}) });
     const kinds = new Map<string, ApiResource>();
     if (res.status === 200) {
       for (const r of (res.body as ResourceList).resources ?? []) {
@@ -78,7 +78,7 @@ export class Discovery {
   /** Every kind that can be listed, in every served group (preferred versions). */
   async listable(signal?: AbortSignal): Promise<ApiResource[]> {
     const opts = signal ? { signal } : {};
-    const groups = await kubeRequest(this.#config, { path: '/apis', ...opts });
+    const groups = await kubeRequest(this.#connection, { path: '/apis', ...opts });
     const versions = ['v1'];
     for (const g of (groups.body as { groups?: { preferredVersion?: { groupVersion?: string } }[] }).groups ??
       []) {

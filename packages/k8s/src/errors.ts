@@ -3,6 +3,8 @@ import { ErrorKind, FluxError } from '@flux-ts/core';
 /** The API server refused or failed a request; names the object, never its content. */
 export class KubeApiError extends FluxError {
   readonly status: number | undefined;
+  /** The API server's own message (or the network error's). */
+  readonly reason: string;
 
   constructor(what: string, status: number | undefined, reason: string) {
     super(`${what}: ${status === undefined ? '' : `HTTP ${status}: `}${reason}`, {
@@ -19,11 +21,13 @@ export class KubeApiError extends FluxError {
           : 'Check the object and the API server; the message above is the API server’s.',
     });
     this.status = status;
+    this.reason = reason;
   }
 }
 
-/** Reads the status code and message of a client-node ApiException (or any error) once, here. */
+/** Names what failed on a {@link KubeApiError}, a client-node ApiException or any error, keeping the status. */
 export function classifyApiError(what: string, err: unknown): KubeApiError {
+  if (err instanceof KubeApiError) return new KubeApiError(what, err.status, err.reason);
   const e = err as { code?: number; body?: unknown; message?: string };
   let reason = e.message ?? String(err);
   if (typeof e.body === 'string') {

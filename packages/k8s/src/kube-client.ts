@@ -1,35 +1,27 @@
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubeConnection } from './connection/kube-connection.ts';
+import { loadKubeConnection } from './connection/load.ts';
 
 /** Options of {@link createKubeClient}. */
 export interface KubeClientOptions {
-  /** A kubeconfig file (`--kube-config`); default `KUBECONFIG`, then in-cluster, then ~/.kube/config. */
+  /** A kubeconfig file (`--kube-config`); default `KUBECONFIG`, then ~/.kube/config, then in-cluster. */
   kubeconfigPath?: string;
   /** A context of the kubeconfig other than the current one. */
   context?: string;
 }
 
-/** The API clients flux-ts uses, made once from one configuration. */
+/**
+ * What every function of this package takes to reach the API server. It sends raw JSON with
+ * {@link kubeRequest}: manifests go out as written (a typed client would drop fields its models
+ * lack), and fluxd does not load a client library's generated APIs (tens of MiB it would never use).
+ */
 export interface KubeClient {
-  readonly config: KubeConfig;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
-  readonly objects: KubernetesObjectApi;
+  readonly connection: KubeConnection;
   /** The namespace of the current context (`default` when it names none). */
   readonly contextNamespace: string;
 }
 
-/** Makes the API clients from a kubeconfig (or in-cluster configuration). */
+/** Connects to the cluster a kubeconfig (or the in-cluster configuration) names. */
 export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
-  const config = new KubeConfig();
-  if (options.kubeconfigPath) config.loadFromFile(options.kubeconfigPath);
-  else config.loadFromDefault();
-  if (options.context) config.setCurrentContext(options.context);
-  const context = config.getContextObject(config.getCurrentContext());
-  return {
-    config,
-    core: config.makeApiClient(CoreV1Api),
-    apps: config.makeApiClient(AppsV1Api),
-    objects: KubernetesObjectApi.makeApiClient(config),
-    contextNamespace: context?.namespace || 'default',
-  };
+  const connection = loadKubeConnection(options);
+  return { connection, contextNamespace: connection.namespace };
 }

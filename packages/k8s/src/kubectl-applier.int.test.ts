@@ -1,22 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { requireBinary } from '@flux-ts/testkit';
+import { type KubeApis, kubeApis, requireBinary } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKubeClient, type KubeClient } from './kube-client.ts';
 import { kubectlApply } from './kubectl-applier.ts';
 
 const ns = `flux-kubectl-${randomBytes(4).toString('hex')}`;
 let client: KubeClient;
+let apis: KubeApis;
 let kubectl: string;
 
 beforeAll(async () => {
   const kube = inject('kube');
   if (!kube) throw new Error('no API server: this is an integration test, run it without FLUX_TS_UNIT=1');
   client = createKubeClient({ kubeconfigPath: kube.kubeconfigPath });
+  apis = kubeApis(kube.kubeconfigPath);
   kubectl = await requireBinary('kubectl', 'install kubectl (scripts/setup does)');
-  await client.core.createNamespace({ body: { metadata: { name: ns } } });
+  await apis.core.createNamespace({ body: { metadata: { name: ns } } });
 });
 afterAll(async () => {
-  await client?.core.deleteNamespace({ name: ns }).catch(() => undefined);
+  await apis?.core.deleteNamespace({ name: ns }).catch(() => undefined);
 });
 
 describe('kubectl applier (--kubernetes-kubectl)', () => {
@@ -34,17 +36,17 @@ describe('kubectl applier (--kubernetes-kubectl)', () => {
       spec: { ports: [{ port: 99999 }] },
     };
 
-    const ok = await kubectlApply(kubectl, client.config, [cm('a'), cm('b')]);
-    const mixed = await kubectlApply(kubectl, client.config, [cm('c'), bad, cm('d')]);
+    const ok = await kubectlApply(kubectl, client.connection, [cm('a'), cm('b')]);
+    const mixed = await kubectlApply(kubectl, client.connection, [cm('c'), bad, cm('d')]);
 
     expect(ok).toEqual([{ ok: true }, { ok: true }]);
     expect(mixed.map((r) => r.ok)).toEqual([true, false, true]);
     expect(mixed[1]?.error).toMatch(/^running kubectl: 1, stderr: [\s\S]*port/i);
-    const names = (await client.core.listNamespacedConfigMap({ namespace: ns })).items.map(
+    const names = (await apis.core.listNamespacedConfigMap({ namespace: ns })).items.map(
       (c) => c.metadata?.name,
     );
     expect(names).toEqual(expect.arrayContaining(['a', 'b', 'c', 'd']));
-    const a = await client.core.readNamespacedConfigMap({ name: 'a', namespace: ns });
+    const a = await apis.core.readNamespacedConfigMap({ name: 'a', namespace: ns });
     expect(a.metadata?.managedFields?.[0]?.manager).toBe('flux');
   });
 });
@@ -66,7 +68,7 @@ describe('syncResources with kubectl', () => {
       [`${ns}:configmap/via-kubectl`, 'configured'],
       [`${ns}:service/broken`, 'failed'],
     ]);
-    const cm = await client.core.readNamespacedConfigMap({ name: 'via-kubectl', namespace: ns });
+    const cm = await apis.core.readNamespacedConfigMap({ name: 'via-kubectl', namespace: ns });
     expect(cm.metadata?.labels?.[GC_MARK_LABEL]).toBe(gcMark('kubectl-set', `${ns}:configmap/via-kubectl`));
   });
 });

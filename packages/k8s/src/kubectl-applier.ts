@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './connection/kube-connection.ts';
 
 /** The outcome of applying one object with kubectl. */
 export interface KubectlResult {
@@ -40,14 +40,14 @@ function runKubectl(
  */
 export async function kubectlApply(
   kubectl: string,
-  config: KubeConfig,
+  connection: KubeConnection,
   objects: readonly Record<string, unknown>[],
   options: { fieldManager?: string; signal?: AbortSignal } = {},
 ): Promise<KubectlResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'flux-ts-kubectl-'));
   try {
     const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, config.exportConfig(), { mode: 0o600 });
+    await writeFile(kubeconfig, await connection.kubeconfig(), { mode: 0o600 });
     const args = [
       '--kubeconfig',
       kubeconfig,

@@ -1,13 +1,13 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './connection/kube-connection.ts';
 
-// Requests sent per configuration, for benchmarks and metrics (a WeakMap: no configuration is kept alive).
-const sent = new WeakMap<KubeConfig, number>();
+// Requests sent per connection, for benchmarks and metrics (a WeakMap: no connection is kept alive).
+const sent = new WeakMap<KubeConnection, number>();
 
-/** How many requests {@link kubeRequest} has sent with this configuration. */
-export function requestCount(config: KubeConfig): number {
-  return sent.get(config) ?? 0;
+/** How many requests {@link kubeRequest} has sent over this connection. */
+export function requestCount(connection: KubeConnection): number {
+  return sent.get(connection) ?? 0;
 }
 
 /** One answer of the API server, as raw JSON. */
@@ -30,32 +30,38 @@ export interface KubeRequestOptions {
  * A raw JSON request to the API server with the kubeconfig's credentials. flux-ts sends manifests as
  * they are: client-node's typed serializer would drop fields its models lack (`x-kubernetes-*`).
  */
-// One keep-alive agent per configuration: requests reuse TLS connections instead of each opening
+// One keep-alive agent per connection: requests reuse TLS connections instead of each opening
 // one (and building a TLS context from the CA bundle): thousands of applies stay cheap in CPU and memory.
-const agents = new WeakMap<KubeConfig, HttpAgent>();
+const agents = new WeakMap<KubeConnection, HttpAgent>();
 
-function agentFor(config: KubeConfig, tls: boolean): HttpAgent {
-  let agent = agents.get(config);
+function agentFor(connection: KubeConnection, tls: boolean): HttpAgent {
+  let agent = agents.get(connection);
   if (!agent) {
     const options = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4, timeout: 60_000 };
     agent = tls ? new HttpsAgent(options) : new HttpAgent(options);
-    agents.set(config, agent);
+    agents.set(connection, agent);
   }
   return agent;
 }
 
-export async function kubeRequest(config: KubeConfig, options: KubeRequestOptions): Promise<KubeResponse> {
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(options.path, cluster.server);
+export async function kubeRequest(
+  connection: KubeConnection,
+  options: KubeRequestOptions,
+): Promise<KubeResponse> {
+  const url = new URL(options.path, connection.server);
+  const auth = await connection.requestAuth(options.signal);
   const https: RequestOptions = {
     method: options.method ?? 'GET',
     hostname: url.hostname,
     port: url.port,
     path: `${url.pathname}${url.search}`,
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', ...auth.headers },
+    rejectUnauthorized: auth.rejectUnauthorized,
+    ...(auth.ca ? { ca: auth.ca } : {}),
+    ...(auth.cert ? { cert: auth.cert } : {}),
+    ...(auth.key ? { key: auth.key } : {}),
+    ...(auth.servername ? { servername: auth.servername } : {}),
   };
-  await config.applyToHTTPSOptions(https);
   const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
   if (payload) {
     https.headers = {
@@ -65,8 +71,8 @@ export async function kubeRequest(config: KubeConfig, options: KubeRequestOption
     };
   }
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  https.agent = agentFor(config, url.protocol !== 'http:');
-  sent.set(config, (sent.get(config) ?? 0) + 1);
+  https.agent = agentFor(connection, url.protocol !== 'http:');
+  sent.set(connection, (sent.get(connection) ?? 0) + 1);
   return new Promise((resolve, reject) => {
     const req = send({ ...https, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { syncStateStoreConformance } from '@flux-ts/core/testing';
+import { type KubeApis, kubeApis } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeApiError } from './errors.ts';
 import { createKubeClient, type KubeClient } from './kube-client.ts';
@@ -7,23 +8,25 @@ import { createSecretSyncState } from './secret-sync-state.ts';
 
 const namespace = `flux-sync-state-${randomBytes(4).toString('hex')}`;
 let client: KubeClient;
+let apis: KubeApis;
 let count = 0;
 
 beforeAll(async () => {
   const kube = inject('kube');
   if (!kube) throw new Error('no API server: this is an integration test, run it without FLUX_TS_UNIT=1');
   client = createKubeClient({ kubeconfigPath: kube.kubeconfigPath });
-  await client.core.createNamespace({ body: { metadata: { name: namespace } } });
+  apis = kubeApis(kube.kubeconfigPath);
+  await apis.core.createNamespace({ body: { metadata: { name: namespace } } });
 });
 afterAll(async () => {
-  await client?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await apis?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
 });
 
 // Against the real kube-apiserver: a fresh deploy-key Secret per test.
 syncStateStoreConformance('secret annotation (real kube-apiserver)', async () => {
   count++;
   const secretName = `flux-git-deploy-${count}`;
-  await client.core.createNamespacedSecret({
+  await apis.core.createNamespacedSecret({
     namespace,
     body: { metadata: { name: secretName }, type: 'Opaque', data: {} },
   });
@@ -35,7 +38,7 @@ syncStateStoreConformance('secret annotation (real kube-apiserver)', async () =>
 
 describe('secret sync state', () => {
   it('writes the annotation Flux v1 reads, and keeps the Secret’s data', async () => {
-    await client.core.createNamespacedSecret({
+    await apis.core.createNamespacedSecret({
       namespace,
       body: {
         metadata: { name: 'keep-data' },
@@ -47,7 +50,7 @@ describe('secret sync state', () => {
 
     await store.update('c'.repeat(40));
 
-    const secret = await client.core.readNamespacedSecret({ name: 'keep-data', namespace });
+    const secret = await apis.core.readNamespacedSecret({ name: 'keep-data', namespace });
     expect(secret.metadata?.annotations?.['flux.weave.works/sync-hwm']).toBe('c'.repeat(40));
     expect(secret.data?.identity).toBe(Buffer.from('key').toString('base64'));
   });

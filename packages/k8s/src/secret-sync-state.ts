@@ -1,7 +1,7 @@
 import type { SyncStateStore } from '@flux-ts/core';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { classifyApiError } from './errors.ts';
+import { classifyApiError, KubeApiError } from './errors.ts';
 import type { KubeClient } from './kube-client.ts';
+import { patchSecret, readSecret } from './secret-api.ts';
 
 /** The annotation of the deploy-key Secret that holds the last synced revision (`--sync-state=secret`). */
 export const SYNC_HWM_ANNOTATION = 'flux.weave.works/sync-hwm';
@@ -25,10 +25,9 @@ export function createSecretSyncState(client: KubeClient, options: SecretSyncSta
   const what = `secret ${namespace}/${name}`;
   const patch = async (value: string): Promise<void> => {
     try {
-      await client.core.patchNamespacedSecret(
-        { name, namespace, body: { metadata: { annotations: { [SYNC_HWM_ANNOTATION]: value } } } },
-        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-      );
+      await patchSecret(client, namespace, name, {
+        metadata: { annotations: { [SYNC_HWM_ANNOTATION]: value } },
+      });
     } catch (err) {
       throw classifyApiError(`cannot update the sync marker on ${what}`, err);
     }
@@ -36,7 +35,8 @@ export function createSecretSyncState(client: KubeClient, options: SecretSyncSta
   return {
     async get() {
       try {
-        const secret = await client.core.readNamespacedSecret({ name, namespace });
+        const secret = await readSecret(client, namespace, name);
+        if (!secret) throw new KubeApiError(`${what} does not exist`, 404, 'not found');
         const value = secret.metadata?.annotations?.[SYNC_HWM_ANNOTATION];
         return value ? value : undefined;
       } catch (err) {

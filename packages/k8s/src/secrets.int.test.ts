@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type KubeApis, kubeApis } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createKubeClient, type KubeClient } from './kube-client.ts';
@@ -6,21 +7,23 @@ import { exportCluster, imagePullSecrets, readDeployKey, writeDeployKey } from '
 
 const namespace = `flux-secrets-${randomBytes(4).toString('hex')}`;
 let client: KubeClient;
+let apis: KubeApis;
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 beforeAll(async () => {
   const kube = inject('kube');
   if (!kube) throw new Error('no API server: this is an integration test, run it without FLUX_TS_UNIT=1');
   client = createKubeClient({ kubeconfigPath: kube.kubeconfigPath });
-  await client.core.createNamespace({ body: { metadata: { name: namespace } } });
+  apis = kubeApis(kube.kubeconfigPath);
+  await apis.core.createNamespace({ body: { metadata: { name: namespace } } });
 });
 afterAll(async () => {
-  await client?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await apis?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
 });
 
 describe('secrets against the real kube-apiserver', () => {
   it('stores and reads back the deploy key, keeping the sync marker annotation', async () => {
-    await client.core.createNamespacedSecret({
+    await apis.core.createNamespacedSecret({
       namespace,
       body: {
         metadata: { name: 'flux-git-deploy', annotations: { 'flux.weave.works/sync-hwm': 'abc' } },
@@ -32,7 +35,7 @@ describe('secrets against the real kube-apiserver', () => {
     await writeDeployKey(client, { namespace }, 'PRIVATE KEY\n', 'ssh-ed25519 AAAA\n');
 
     expect(await readDeployKey(client, { namespace })).toBe('PRIVATE KEY\n');
-    const secret = await client.core.readNamespacedSecret({ name: 'flux-git-deploy', namespace });
+    const secret = await apis.core.readNamespacedSecret({ name: 'flux-git-deploy', namespace });
     expect(secret.data?.['identity.pub']).toBe(b64('ssh-ed25519 AAAA\n'));
     expect(secret.metadata?.annotations?.['flux.weave.works/sync-hwm']).toBe('abc');
   });
@@ -40,7 +43,7 @@ describe('secrets against the real kube-apiserver', () => {
   it("finds a pod spec's own image pull secrets and its service account's", async () => {
     const dockerconfig = b64(JSON.stringify({ auths: { 'ghcr.io': { auth: b64('u:p') } } }));
     for (const name of ['own', 'from-sa']) {
-      await client.core.createNamespacedSecret({
+      await apis.core.createNamespacedSecret({
         namespace,
         body: {
           metadata: { name },
@@ -49,7 +52,7 @@ describe('secrets against the real kube-apiserver', () => {
         },
       });
     }
-    await client.core.createNamespacedServiceAccount({
+    await apis.core.createNamespacedServiceAccount({
       namespace,
       body: { metadata: { name: 'builder' }, imagePullSecrets: [{ name: 'from-sa' }] },
     });
@@ -66,7 +69,7 @@ describe('secrets against the real kube-apiserver', () => {
   });
 
   it('exports namespaces and workloads as YAML without server-set fields', async () => {
-    await client.apps.createNamespacedDeployment({
+    await apis.apps.createNamespacedDeployment({
       namespace,
       body: {
         metadata: { name: 'web' },

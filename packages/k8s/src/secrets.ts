@@ -1,8 +1,8 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { classifyApiError } from './errors.ts';
+import { classifyApiError, KubeApiError } from './errors.ts';
 import type { KubeClient } from './kube-client.ts';
 import { kubeRequest } from './rest.ts';
+import { patchSecret, readSecret } from './secret-api.ts';
 
 /** Where the deploy key lives: `--k8s-secret-name` and `--k8s-secret-data-key` in fluxd's namespace. */
 export interface DeployKeySecret {
@@ -17,7 +17,8 @@ export interface DeployKeySecret {
 export async function readDeployKey(client: KubeClient, where: DeployKeySecret): Promise<string | undefined> {
   const name = where.secretName ?? 'flux-git-deploy';
   try {
-    const secret = await client.core.readNamespacedSecret({ name, namespace: where.namespace });
+    const secret = await readSecret(client, where.namespace, name);
+    if (!secret) throw new KubeApiError(`secret ${where.namespace}/${name} does not exist`, 404, 'not found');
     const data = secret.data?.[where.dataKey ?? 'identity'];
     return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
   } catch (err) {
@@ -35,19 +36,12 @@ export async function writeDeployKey(
   const name = where.secretName ?? 'flux-git-deploy';
   const key = where.dataKey ?? 'identity';
   try {
-    await client.core.patchNamespacedSecret(
-      {
-        name,
-        namespace: where.namespace,
-        body: {
-          data: {
-            [key]: Buffer.from(privateKey).toString('base64'),
-            [`${key}.pub`]: Buffer.from(publicKey).toString('base64'),
-          },
-        },
+    await patchSecret(client, where.namespace, name, {
+      data: {
+        [key]: Buffer.from(privateKey).toString('base64'),
+        [`${key}.pub`]: Buffer.from(publicKey).toString('base64'),
       },
-      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-    );
+    });
   } catch (err) {
     throw classifyApiError(`cannot store the deploy key in secret ${where.namespace}/${name}`, err);
   }
@@ -71,7 +65,7 @@ export async function imagePullSecrets(
 ): Promise<PullSecret[]> {
   const names = new Set<string>();
   for (const s of podSpec.imagePullSecrets ?? []) if (s.name) names.add(s.name);
-  const sa = await kubeRequest(client.config, {
+  const sa = await kubeRequest(client.connection, {
     path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(podSpec.serviceAccountName ?? 'default')}`,
   });
   if (sa.status === 200) {
@@ -80,7 +74,7 @@ export async function imagePullSecrets(
   }
   const out: PullSecret[] = [];
   for (const name of names) {
-    const res = await kubeRequest(client.config, {
+    const res = await kubeRequest(client.connection, {
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`,
     });
     if (res.status !== 200) continue;
@@ -122,7 +116,7 @@ export async function exportCluster(
   const docs: Record<string, unknown>[] = [];
   const allowed = (ns: string): boolean =>
     !options.namespaces || options.namespaces.length === 0 || options.namespaces.includes(ns);
-  const namespaces = await kubeRequest(client.config, { path: '/api/v1/namespaces' });
+  const namespaces = await kubeRequest(client.connection, { path: '/api/v1/namespaces' });
   for (const item of ((namespaces.body as { items?: Record<string, unknown>[] }).items ?? []).sort(byName)) {
     if (allowed(String((item.metadata as { name?: string }).name))) docs.push(clean(item, 'v1', 'Namespace'));
   }
@@ -132,7 +126,7 @@ export async function exportCluster(
     ['/apis/apps/v1/statefulsets', 'StatefulSet'],
     ['/apis/batch/v1/cronjobs', 'CronJob'],
   ] as const) {
-    const res = await kubeRequest(client.config, { path });
+    const res = await kubeRequest(client.connection, { path });
     if (res.status !== 200) continue;
     for (const item of ((res.body as { items?: Record<string, unknown>[] }).items ?? []).sort(byName)) {
       if (allowed(String((item.metadata as { namespace?: string }).namespace)))

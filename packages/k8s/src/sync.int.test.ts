@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { parseManifests, type Resource } from '@flux-ts/core';
+import { type KubeApis, kubeApis } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Discovery } from './discovery.ts';
 import { GC_MARK_LABEL, gcMark, SYNC_CHECKSUM_ANNOTATION } from './gc-mark.ts';
 import { createKubeClient, type KubeClient } from './kube-client.ts';
+import { kubeRequest } from './rest.ts';
 import { syncResources } from './sync.ts';
 
 const suffix = randomBytes(4).toString('hex');
 const ns = `flux-sync-${suffix}`;
 const group = `s${suffix}.flux-ts.test`;
 let client: KubeClient;
+let apis: KubeApis;
 
 const configMap = (name: string, value = 'v'): string =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\ndata:\n  k: ${value}\n`;
@@ -32,16 +35,16 @@ beforeAll(() => {
   const kube = inject('kube');
   if (!kube) throw new Error('no API server: this is an integration test, run it without FLUX_TS_UNIT=1');
   client = createKubeClient({ kubeconfigPath: kube.kubeconfigPath });
+  apis = kubeApis(kube.kubeconfigPath);
 });
 afterAll(async () => {
-  await client?.core.deleteNamespace({ name: ns }).catch(() => undefined);
-  await client?.objects
-    .delete({
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `widgets.${group}` },
-    })
-    .catch(() => undefined);
+  await apis?.core.deleteNamespace({ name: ns }).catch(() => undefined);
+  if (client) {
+    await kubeRequest(client.connection, {
+      method: 'DELETE',
+      path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`,
+    }).catch(() => undefined);
+  }
 });
 
 describe('syncResources against the real kube-apiserver', () => {
@@ -57,7 +60,7 @@ describe('syncResources against the real kube-apiserver', () => {
       [`${ns}:deployment/web`, 'created'],
       [`${ns}:widget/w`, 'created'],
     ]);
-    const cm = await client.core.readNamespacedConfigMap({ name: 'one', namespace: ns });
+    const cm = await apis.core.readNamespacedConfigMap({ name: 'one', namespace: ns });
     expect(cm.metadata?.labels?.[GC_MARK_LABEL]).toBe(gcMark(syncSetName, `${ns}:configmap/one`));
     expect(cm.metadata?.annotations?.[SYNC_CHECKSUM_ANNOTATION]).toMatch(/^[0-9a-f]{40}$/);
     expect(cm.metadata?.managedFields?.[0]?.manager).toBe('flux');
@@ -96,7 +99,7 @@ describe('syncResources against the real kube-apiserver', () => {
     const set = `${syncSetName}-gc`;
     const docs = [configMap('gc-a'), configMap('gc-b'), configMap('gc-c')];
     await syncResources(client, manifests(...docs), { syncSetName: set });
-    const discovery = new Discovery(client.config);
+    const discovery = new Discovery(client.connection);
     const kept = manifests(docs[0] as string);
 
     const dry = await syncResources(client, kept, { syncSetName: set, gc: { dryRun: true }, discovery });
@@ -111,11 +114,11 @@ describe('syncResources against the real kube-apiserver', () => {
       gc: { maxDeletions: 1 },
       discovery,
     });
-    const stillThere = (await client.core.listNamespacedConfigMap({ namespace: ns })).items.map(
+    const stillThere = (await apis.core.listNamespacedConfigMap({ namespace: ns })).items.map(
       (c) => c.metadata?.name,
     );
     const real = await syncResources(client, kept, { syncSetName: set, gc: {}, discovery });
-    const left = (await client.core.listNamespacedConfigMap({ namespace: ns })).items.map(
+    const left = (await apis.core.listNamespacedConfigMap({ namespace: ns })).items.map(
       (c) => c.metadata?.name,
     );
 
@@ -162,7 +165,7 @@ describe('namespace constraints and excluded kinds', () => {
   it('refuses to write outside the allowed namespaces, and collects only inside them', async () => {
     const set = `set-${suffix}-allow`;
     const other = `${ns}-other`;
-    await client.core.createNamespace({ body: { metadata: { name: other } } });
+    await apis.core.createNamespace({ body: { metadata: { name: other } } });
     try {
       const outside = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside\n  namespace: ${other}\ndata: {}\n`;
       const otherNs = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${other}\n`;
@@ -186,10 +189,10 @@ describe('namespace constraints and excluded kinds', () => {
         [`${ns}:configmap/inside`, 'created', undefined],
       ]);
       await expect(
-        client.core.readNamespacedConfigMap({ name: 'outside', namespace: other }),
+        apis.core.readNamespacedConfigMap({ name: 'outside', namespace: other }),
       ).rejects.toMatchObject({ code: 404 });
     } finally {
-      await client.core.deleteNamespace({ name: other }).catch(() => undefined);
+      await apis.core.deleteNamespace({ name: other }).catch(() => undefined);
     }
   });
 

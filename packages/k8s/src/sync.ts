@@ -128,7 +128,7 @@ async function listMarked(
       limit: '500',
       ...(cont ? { continue: cont } : {}),
     });
-    const res = await kubeRequest(client.config, {
+    const res = await kubeRequest(client.connection, {
       path: `${objectPath(r, namespace)}?${query}`,
       ...(signal ? { signal } : {}),
     });
@@ -176,7 +176,7 @@ export async function syncResources(
   options: SyncOptions,
 ): Promise<ChangeSet> {
   const log = options.logger ?? noopLogger;
-  const discovery = options.discovery ?? new Discovery(client.config);
+  const discovery = options.discovery ?? new Discovery(client.connection);
   const signal = options.signal;
   const manager = options.fieldManager ?? 'flux';
   const limit = pLimit(options.concurrency ?? 8);
@@ -261,7 +261,7 @@ export async function syncResources(
         viaKubectl.push({ id, object });
         return;
       }
-      const res = await kubeRequest(client.config, {
+      const res = await kubeRequest(client.connection, {
         method: 'PATCH',
         path: `${objectPath(r, resource.namespace, resource.name)}?fieldManager=${encodeURIComponent(manager)}&force=true`,
         body: object,
@@ -287,7 +287,7 @@ export async function syncResources(
     viaKubectl = [];
     const results = await kubectlApply(
       options.kubectl,
-      client.config,
+      client.connection,
       batch.map((b) => b.object),
       { fieldManager: manager, ...(signal ? { signal } : {}) },
     );
@@ -357,7 +357,7 @@ export async function syncResources(
       const r = listable.find((x) => x.kind === doomed.kind && x.apiVersion === doomed.apiVersion);
       const [ns] = doomed.id.split(':');
       if (!r) continue;
-      const res = await kubeRequest(client.config, {
+      const res = await kubeRequest(client.connection, {
         method: 'DELETE',
         path: `${objectPath(r, ns === '<cluster>' ? undefined : ns, doomed.name)}?propagationPolicy=Background`,
         ...(signal ? { signal } : {}),
@@ -387,7 +387,7 @@ async function waitEstablished(
   const deadline = clock.now() + 30_000;
   for (const name of names) {
     while (clock.now() < deadline) {
-      const res = await kubeRequest(client.config, {
+      const res = await kubeRequest(client.connection, {
         path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
         ...(signal ? { signal } : {}),
       });

@@ -86,7 +86,7 @@ export async function listWorkloads(
   for (const k of kinds) {
     for (const ns of scopes) {
       const path = `${k.path}${ns ? `/namespaces/${encodeURIComponent(ns)}` : ''}/${k.resource}`;
-      const res = await kubeRequest(client.config, {
+      const res = await kubeRequest(client.connection, {
         path,
         ...(options.signal ? { signal: options.signal } : {}),
       });

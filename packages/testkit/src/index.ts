@@ -8,6 +8,8 @@ export type { TestGpgHome } from './gpg.ts';
 export { createGpgHome } from './gpg.ts';
 export type { KubeInfo, TestKube } from './kube.ts';
 export { kubeTestenvBinary, startKube } from './kube.ts';
+export type { KubeApis } from './kube-apis.ts';
+export { kubeApis } from './kube-apis.ts';
 export type { TestMemcached } from './memcached.ts';
 export { memcachedCommand, startMemcached } from './memcached.ts';
 export { freePort } from './ports.ts';

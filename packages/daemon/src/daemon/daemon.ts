@@ -535,7 +535,7 @@ export class Daemon implements FluxApi {
   // ---- FluxApi -------------------------------------------------------------------------------
 
   async ping(options?: CallOptions): Promise<void> {
-    const res = await kubeRequest(this.#o.kube.config, {
+    const res = await kubeRequest(this.#o.kube.connection, {
       path: '/version',
       ...(options?.signal ? { signal: options.signal } : {}),
     });

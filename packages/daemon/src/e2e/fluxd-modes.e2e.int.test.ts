@@ -44,7 +44,7 @@ spec:
 });
 
 async function createNamespace(env: FluxdEnv, ns: string): Promise<void> {
-  await kubeRequest(env.kube.config, {
+  await kubeRequest(env.kube.connection, {
     path: '/api/v1/namespaces',
     method: 'POST',
     body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
@@ -61,7 +61,7 @@ describe('fluxd --git-readonly', { timeout: 120_000 }, () => {
     await env.user.commitAndPush('Add app');
     // As `fluxctl install` does: the namespace and the deploy-key Secret exist before fluxd starts.
     await createNamespace(env, env.namespace);
-    await env.kube.core.createNamespacedSecret({
+    await env.apis.core.createNamespacedSecret({
       namespace: env.namespace,
       body: { metadata: { name: 'flux-git-deploy' }, type: 'Opaque' },
     });
@@ -83,7 +83,7 @@ describe('fluxd --git-readonly', { timeout: 120_000 }, () => {
     const marker = await eventually(
       'the marker in the secret',
       async () => {
-        const secret = await env.kube.core.readNamespacedSecret({
+        const secret = await env.apis.core.readNamespacedSecret({
           name: 'flux-git-deploy',
           namespace: env.namespace,
         });
@@ -201,7 +201,7 @@ describe('fluxd deploy key generation', { timeout: 120_000 }, () => {
   });
 
   it('generates a key when the Secret holds none, stores it, and regenerates it on request', async () => {
-    const secret = await env.kube.core.readNamespacedSecret({ name: 'deploy-key', namespace: env.namespace });
+    const secret = await env.apis.core.readNamespacedSecret({ name: 'deploy-key', namespace: env.namespace });
     const stored = Buffer.from(secret.data?.['identity.pub'] ?? '', 'base64').toString('utf8');
     expect(stored).toMatch(/^ssh-ed25519 /);
     const first = (await (await fluxd.api('/v6/identity.pub')).json()) as {
@@ -222,7 +222,7 @@ describe('fluxd deploy key generation', { timeout: 120_000 }, () => {
     };
     expect(regenerated.publicSSHKey.key).toMatch(/^ssh-ed25519 /);
     expect(regenerated.publicSSHKey.key).not.toBe(first.key);
-    const after = await env.kube.core.readNamespacedSecret({ name: 'deploy-key', namespace: env.namespace });
+    const after = await env.apis.core.readNamespacedSecret({ name: 'deploy-key', namespace: env.namespace });
     expect(Buffer.from(after.data?.['identity.pub'] ?? '', 'base64').toString('utf8')).toBe(
       regenerated.publicSSHKey.key,
     );

@@ -98,7 +98,7 @@ describe('fluxd scans a registry that needs credentials', { timeout: 120_000 }, 
   });
 
   it("with the image pull secrets of the workloads' namespace", async () => {
-    await env.kube.core.createNamespacedSecret({
+    await env.apis.core.createNamespacedSecret({
       namespace: env.namespace,
       body: {
         metadata: { name: 'pull' },

@@ -2,7 +2,7 @@ import { lstat, mkdir, mkdtemp, readFile, rename, stat, symlink, writeFile } fro
 import { join } from 'node:path';
 import { type Logger, noopLogger, type PublicKeyJson } from '@flux-ts/core';
 import { describeSshKey, generateSshKey, type SshKeygenOptions } from '@flux-ts/git';
-import { type KubeClient, readDeployKey, writeDeployKey } from '@flux-ts/k8s';
+import { createSecret, type KubeClient, readDeployKey, writeDeployKey } from '@flux-ts/k8s';
 
 /** Where the deploy key comes from and goes to (Flux v1's `--k8s-secret-*` and `--ssh-keygen-*` flags). */
 export interface KeyringOptions {
@@ -79,15 +79,12 @@ export async function openKeyring(options: KeyringOptions): Promise<Keyring> {
     } catch (err) {
       if ((err as { status?: number }).status !== 404 && !/not ?found/i.test((err as Error).message))
         throw err;
-      await options.secret.kube.core.createNamespacedSecret({
-        namespace: options.secret.namespace,
-        body: {
-          metadata: { name: options.secret.name, namespace: options.secret.namespace },
-          type: 'Opaque',
-          data: {
-            [options.dataKey]: Buffer.from(privateKey).toString('base64'),
-            [`${options.dataKey}.pub`]: Buffer.from(key).toString('base64'),
-          },
+      await createSecret(options.secret.kube, options.secret.namespace, {
+        metadata: { name: options.secret.name },
+        type: 'Opaque',
+        data: {
+          [options.dataKey]: Buffer.from(privateKey).toString('base64'),
+          [`${options.dataKey}.pub`]: Buffer.from(key).toString('base64'),
         },
       });
     }

@@ -70,7 +70,7 @@ async function listPullSecrets(kube: KubeClient, namespaces: readonly string[]):
   for (const ns of scopes) {
     for (const type of ['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockercfg']) {
       const path = `/api/v1${ns ? `/namespaces/${encodeURIComponent(ns)}` : ''}/secrets?fieldSelector=${encodeURIComponent(`type=${type}`)}`;
-      const res = await kubeRequest(kube.config, { path });
+      const res = await kubeRequest(kube.connection, { path });
       if (res.status !== 200) continue;
       out.push(...(((res.body as { items?: PullSecret[] }).items ?? []) as PullSecret[]));
     }

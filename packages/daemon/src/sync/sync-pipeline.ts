@@ -123,7 +123,7 @@ export class SyncPipeline {
   constructor(options: SyncPipelineOptions) {
     this.#o = options;
     this.#log = options.logger ?? noopLogger;
-    this.#discovery = new Discovery(options.kube.config);
+    this.#discovery = new Discovery(options.kube.connection);
   }
 
   /** The revision a sync would go to now: the head, or the last verified commit. */

@@ -9,7 +9,9 @@ import {
   createGitServer,
   type DaemonProcess,
   freePort,
+  type KubeApis,
   type KubeInfo,
+  kubeApis,
   makeTempDir,
   spawnDaemon,
   startMemcached,
@@ -54,6 +56,8 @@ export interface FluxdEnv {
   gitServer: TestGitServer;
   repo: TestRepo;
   kube: KubeClient;
+  /** client-node's typed clients, to arrange and check cluster state independently of the code under test. */
+  apis: KubeApis;
   kubeInfo: KubeInfo;
   user: UserClone;
   /** A fresh namespace name for this test file. */
@@ -124,6 +128,7 @@ export async function startFluxdEnv(
     gitServer,
     repo,
     kube: createKubeClient({ kubeconfigPath: kubeInfo.kubeconfigPath }),
+    apis: kubeApis(kubeInfo.kubeconfigPath),
     kubeInfo,
     user,
     namespace,
@@ -245,7 +250,7 @@ export async function getObject(
   kube: KubeClient,
   path: string,
 ): Promise<Record<string, unknown> | undefined> {
-  const res = await kubeRequest(kube.config, { path });
+  const res = await kubeRequest(kube.connection, { path });
   return res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
 }
 

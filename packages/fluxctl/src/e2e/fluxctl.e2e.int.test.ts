@@ -497,7 +497,7 @@ describe('fluxctl against a real fluxd (git over ssh, kube-apiserver, docker-reg
     const visual = await fluxctl('identity', '--visual');
     expect(visual.stdout).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}\n\+--\[ED25519 256\]--\+\n/);
     // fluxd stores a regenerated key in its Secret, in its own namespace.
-    await env.kube.core.createNamespace({ body: { metadata: { name: env.namespace } } });
+    await env.apis.core.createNamespace({ body: { metadata: { name: env.namespace } } });
     const before = (await fluxctl('identity')).stdout;
     const regenerated = await fluxctl('identity', '--regenerate');
     expect(regenerated.code).toBe(0);
