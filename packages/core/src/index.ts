@@ -91,6 +91,7 @@ export {
   DuplicateResourceError,
   InvalidManifestError,
   ManifestParseError,
+  ManifestReadError,
   ResourceNotFoundError,
   UnsupportedEditError,
 } from './manifests/errors.ts';

@@ -23,6 +23,21 @@ export class ManifestParseError extends FluxError {
   }
 }
 
+/** A manifest file that cannot be read (permissions, a dangling symlink, an I/O error). Other files still load. */
+export class ManifestReadError extends FluxError {
+  readonly file: string;
+
+  constructor(file: string, cause: unknown) {
+    super(`${file}: cannot read the file: ${(cause as Error)?.message ?? String(cause)}`, {
+      code: 'manifest.read',
+      kind: ErrorKind.User,
+      help: `Check ${file} (permissions, symlinks); the other files were loaded.`,
+      cause,
+    });
+    this.file = file;
+  }
+}
+
 /** A document that parses but is not a usable Kubernetes object (e.g. it has a kind but no name). */
 export class InvalidManifestError extends FluxError {
   readonly position: SourcePosition;

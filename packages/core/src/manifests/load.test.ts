@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestReadError } from './errors.ts';
 import { loadManifests, ManifestDirError } from './load.ts';
 
 describe('loadManifests', () => {
@@ -43,5 +44,51 @@ describe('loadManifests', () => {
   it('names a missing directory', async () => {
     await expect(loadManifests(join(dir, 'nope'))).rejects.toThrow(ManifestDirError);
     await expect(loadManifests(join(dir, 'nope'))).rejects.toThrow(/unable to read manifests in .*nope/);
+  });
+});
+
+describe('loadManifests reading many files', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flux-ts-load-many-'));
+    for (let i = 0; i < 300; i++) {
+      await writeFile(
+        join(dir, `cm-${i}.yaml`),
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n`,
+      );
+    }
+    await writeFile(
+      join(dir, 'unreadable.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: secret\n',
+    );
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps at most 64 reads open at once, and a file that cannot be read is an error of its own', async () => {
+    let open = 0;
+    let most = 0;
+    const { resources, errors } = await loadManifests(dir, {
+      fs: {
+        readdir: (d) => readdir(d, { withFileTypes: true }),
+        readFile: async (file) => {
+          open++;
+          most = Math.max(most, open);
+          try {
+            if (file.endsWith('unreadable.yaml'))
+              throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+            return await readFile(file, 'utf8');
+          } finally {
+            open--;
+          }
+        },
+      },
+    });
+    expect(most).toBeLessThanOrEqual(64);
+    expect(resources).toHaveLength(300);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ManifestReadError);
+    expect(errors[0]?.message).toBe('unreadable.yaml: cannot read the file: EACCES: permission denied');
   });
 });

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ErrorKind, FluxError } from '../errors.ts';
+import { ManifestReadError } from './errors.ts';
 import {
   type ParsedManifests,
   type ParseOptions,
@@ -57,6 +58,23 @@ async function listFiles(fs: ManifestFs, dir: string): Promise<string[]> {
   return files;
 }
 
+/** Files read at once: enough to keep the disk busy, far below the process's open-file limit. */
+const READ_CONCURRENCY = 64;
+
+/** Reads every file, at most {@link READ_CONCURRENCY} at a time; a file that fails is an error in its slot. */
+async function readAll(fs: ManifestFs, files: readonly string[]): Promise<(string | { error: unknown })[]> {
+  const out: (string | { error: unknown })[] = new Array(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await fs.readFile(files[i] as string).catch((error: unknown) => ({ error }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  return out;
+}
+
 /**
  * Loads every `.yaml`, `.yml` and `.json` file under `dir` (skipping Helm charts and `.git`). A file
  * that does not parse is reported with file, line and column and the others still load; duplicate
@@ -74,9 +92,14 @@ export async function loadManifests(dir: string, options: LoadOptions = {}): Pro
   const objects: RawObject[] = [];
   const errors: FluxError[] = [];
   const skipped: SkippedDocument[] = [];
-  const texts = await Promise.all(files.map((f) => fs.readFile(f)));
+  const texts = await readAll(fs, files);
   files.forEach((file, i) => {
-    const read = readObjects(parseYamlSource(texts[i] as string, relative(root, file)));
+    const text = texts[i];
+    if (typeof text !== 'string') {
+      errors.push(new ManifestReadError(relative(root, file), text?.error));
+      return;
+    }
+    const read = readObjects(parseYamlSource(text, relative(root, file)));
     objects.push(...read.objects);
     errors.push(...read.errors);
     skipped.push(...read.skipped);
