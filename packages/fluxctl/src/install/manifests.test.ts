@@ -100,6 +100,11 @@ spec:
       nodeSelector:
         kubernetes.io/os: linux
       serviceAccountName: flux
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        runAsGroup: 10001
+        fsGroup: 10001
       volumes:
         - name: git-key
           secret:

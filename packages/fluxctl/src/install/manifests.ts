@@ -114,6 +114,9 @@ function fluxDeployment(o: InstallOptions): Manifest {
         spec: {
           nodeSelector: { ...NODE_SELECTOR },
           serviceAccountName: 'flux',
+          // The image runs as the non-root user 10001; fsGroup makes the mounted deploy key readable
+          // to it (the kubelet adds group read for that group).
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
           volumes: [
             // Read-only when mounted, hence a mode fluxd need not chmod (0400; written in decimal
             // because YAML 1.1 and 1.2 disagree on octal literals).

@@ -73,11 +73,11 @@ describe('connections to the real kube-apiserver', () => {
   it('reads a token file and a CA file named relative to the kubeconfig', async () => {
     await writeFile(join(tmp.path, 'token.txt'), `${token}\n`);
     const ca = cluster['certificate-authority-data'];
-    const withFile =
-      typeof ca === 'string'
-        ? (await writeFile(join(tmp.path, 'ca.crt'), Buffer.from(ca, 'base64')),
-          { server: cluster.server, 'certificate-authority': 'ca.crt' })
-        : cluster;
+    let withFile = cluster;
+    if (typeof ca === 'string') {
+      await writeFile(join(tmp.path, 'ca.crt'), Buffer.from(ca, 'base64'));
+      withFile = { server: cluster.server, 'certificate-authority': 'ca.crt' };
+    }
     const path = await kubeconfigWith('files', { tokenFile: 'token.txt' }, withFile);
     expect(await canListNamespaces(loadKubeConnection({ kubeconfigPath: path }))).toBe(200);
   });
