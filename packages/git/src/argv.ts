@@ -104,9 +104,13 @@ export function syncTagArgs(tag: string, rev: string, signingKey?: string): stri
   return args;
 }
 
-/** `git push --force <url> refs/tags/<tag>`. */
-export function pushTagArgs(url: string, tag: string): string[] {
-  return ['push', '--force', url, `refs/tags/${tag}:refs/tags/${tag}`];
+/**
+ * `git push --force <url> <source>:refs/tags/<tag>`; `source` defaults to the local tag. Pushing the
+ * tag object's id instead keeps the push independent of the local ref, which a concurrent
+ * `fetch --prune --tags` may remove before the push runs.
+ */
+export function pushTagArgs(url: string, tag: string, source = `refs/tags/${tag}`): string[] {
+  return ['push', '--force', url, `${source}:refs/tags/${tag}`];
 }
 
 /** Flux v1's log format: `signing key|signature status|sha|subject`. */

@@ -14,6 +14,7 @@ import {
 } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadOnlyError, SignatureVerificationError } from './errors.ts';
+import type { GitRunner } from './git-factory.ts';
 import { createMirror, type Mirror, type MirrorOptions } from './mirror.ts';
 import { createGitSyncState, UnverifiedHeadError } from './sync-tag.ts';
 
@@ -110,6 +111,34 @@ describe('sync tag and signature verification', () => {
     await store.delete?.();
     await m.refresh();
     expect(await store.get()).toBeUndefined();
+  });
+
+  it('pushes the tag even when the mirror poll prunes the new local tag before the push', async () => {
+    const { repo } = await seed('prune-race', false);
+    const m = await mirrorOf({ url: repo.sshUrl });
+    let pruned = 0;
+    // The real race: fluxd's poller runs `fetch --prune --tags` while a sync moves the tag, and the
+    // fetch removes the local tag the remote does not have yet. Here the fetch runs right after the
+    // first `git tag`.
+    const runner: GitRunner = {
+      env: m.runner.env,
+      timeoutMs: m.runner.timeoutMs,
+      async run(args, options) {
+        const out = await m.runner.run(args, options);
+        if (args[0] === 'tag' && args.includes('--force') && pruned === 0) {
+          pruned++;
+          await m.refresh();
+        }
+        return out;
+      },
+    };
+    const store = createGitSyncState({ ...m, runner }, { tag: 'flux' });
+    const head = await m.head();
+    await store.update(head);
+    expect(pruned).toBe(1);
+    expect(await git(work.path, 'ls-remote', repo.fileUrl, 'refs/tags/flux^{}')).toContain(head);
+    await m.refresh();
+    expect(await store.get()).toBe(head);
   });
 
   it('signs commits and the sync tag; both verify', async () => {

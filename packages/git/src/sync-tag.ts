@@ -1,7 +1,13 @@
 import type { SyncStateStore } from '@flux-ts/core';
 import { ErrorKind } from '@flux-ts/core';
 import { logArgs, parseLog, pushTagArgs, resolveRefArgs, syncTagArgs } from './argv.ts';
-import { GitError, MirrorNotReadyError, ReadOnlyError, SignatureVerificationError } from './errors.ts';
+import {
+  GitCommandError,
+  GitError,
+  MirrorNotReadyError,
+  ReadOnlyError,
+  SignatureVerificationError,
+} from './errors.ts';
 import type { Mirror } from './mirror.ts';
 
 /** `--git-verify-signatures-mode`. */
@@ -113,8 +119,21 @@ export function createGitSyncState(mirror: Mirror, opts: GitSyncStateOptions = {
 
     async update(revision, signal) {
       if (mirror.readonly) throw new ReadOnlyError();
-      await runner.run(syncTagArgs(tag, revision, opts.signingKey), local(signal));
-      await runner.run(pushTagArgs(mirror.remoteUrl(), tag), remote(signal));
+      // The mirror's poll (`fetch --prune --tags`) may prune the new local tag, which the remote does
+      // not have yet, at any moment: push the tag object by id, and make it again if it went before
+      // its id was read.
+      for (let attempt = 1; ; attempt++) {
+        await runner.run(syncTagArgs(tag, revision, opts.signingKey), local(signal));
+        const object = (await runner.run(resolveRefArgs(`refs/tags/${tag}`), local(signal)))
+          .trim()
+          .split(' ')[0];
+        if (object) {
+          await runner.run(pushTagArgs(mirror.remoteUrl(), tag, object), remote(signal));
+          return;
+        }
+        if (attempt === 3)
+          throw new GitCommandError(`the local sync tag ${tag} kept disappearing before it could be pushed`);
+      }
     },
 
     async delete(signal) {
