@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseImageRef, parseManifests, setContainerImage } from '@flux-ts/core';
 import { parseAllDocuments } from 'yaml';
+import { report } from '../report.mjs';
 
 const FILES = Number(process.env.FILES ?? 10_000);
 const corpus = new URL('../../../shared/corpus/', import.meta.url).pathname;
@@ -137,3 +138,23 @@ for (const r of [ours, baseline]) {
 console.log(
   `ratio: flux-ts is ${(ours.filesPerSecond / baseline.filesPerSecond).toFixed(2)}x the files/s of the round trip`,
 );
+await report('core-update', [
+  {
+    figure: 'image edits per second (setContainerImage vs yaml round trip)',
+    ours: ours.filesPerSecond,
+    baseline: baseline.filesPerSecond,
+    unit: 'files/s',
+    on: 'ratio',
+    op: '>=',
+    goal: 5,
+  },
+  {
+    figure: `bytes changed outside the tag (${ours.checked} files)`,
+    ours: ours.strayBytes,
+    baseline: baseline.strayBytes,
+    unit: 'bytes',
+    on: 'value',
+    op: '<=',
+    goal: 0,
+  },
+]);

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startKube } from '@flux-ts/testkit';
 import pLimit from 'p-limit';
+import { report } from '../report.mjs';
 
 const run = promisify(execFile);
 const benchDir = fileURLToPath(new URL('./', import.meta.url));
@@ -430,6 +431,37 @@ try {
     row(`${label}: notify → image in Deployment, median`, median(deploys), LATENCY_GOAL_S, 's', 2);
     row(`${label}: notify → image in Deployment, max`, Math.max(...deploys), LATENCY_GOAL_S, 's', 2);
   }
+  const fastCommits = fast.map((r) => r.commitSeconds);
+  const fastDeploys = fast.map((r) => r.deploySeconds);
+  await report('daemon', [
+    {
+      figure: `fluxd steady-state RSS, peak (${MANIFESTS} manifests, ${WORKLOADS} automated images)`,
+      ours: mib(rss.peak),
+      baseline: undefined,
+      unit: 'MiB',
+      on: 'value',
+      op: '<',
+      goal: RSS_GOAL_MIB,
+    },
+    {
+      figure: `tag push (/v11/notify) → commit, median of ${fast.length} (settle ${SETTLE})`,
+      ours: median(fastCommits),
+      baseline: undefined,
+      unit: 's',
+      on: 'value',
+      op: '<',
+      goal: LATENCY_GOAL_S,
+    },
+    {
+      figure: `tag push (/v11/notify) → applied image, median of ${fast.length} (settle ${SETTLE})`,
+      ours: median(fastDeploys),
+      baseline: undefined,
+      unit: 's',
+      on: 'value',
+      op: '<',
+      goal: LATENCY_GOAL_S,
+    },
+  ]);
   console.log('');
   console.log(
     `RSS high-water mark (VmHWM) of fluxd: ${mib(rss.hwm).toFixed(0)} MiB (includes the first sync; peak sampled during start ${mib(a.peakDuringStart()).toFixed(0)} MiB, during the tag pushes ${mib(peakDuringPushes).toFixed(0)} MiB); second fluxd (settle 10s) VmHWM ${mib(hwmB).toFixed(0)} MiB`,

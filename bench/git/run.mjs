@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createMirror } from '@flux-ts/git';
 import { makeTempDir } from '@flux-ts/testkit';
+import { report } from '../report.mjs';
 
 const run = promisify(execFile);
 const FILES = Number(process.env.FILES ?? 5000);
@@ -92,6 +93,17 @@ try {
   console.log(`| plain git clone of the mirror + rm | ${(plain / ROUNDS).toFixed(0)} |`);
   console.log(`| unchanged-remote poll (median of 5) | ${pollTimes.sort((a, b) => a - b)[2].toFixed(0)} |`);
   console.log(`ratio: working clone = ${(ours / plain).toFixed(2)}x a plain clone (goal <= 0.3x)`);
+  await report('git', [
+    {
+      figure: `working clone + clean, ms per round (${FILES} files)`,
+      ours: ours / ROUNDS,
+      baseline: plain / ROUNDS,
+      unit: 'ms',
+      on: 'ratio',
+      op: '<=',
+      goal: 0.3,
+    },
+  ]);
 } finally {
   await dir.remove();
 }

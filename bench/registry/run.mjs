@@ -4,6 +4,7 @@
 import { createCacheStore, createRegistryClient, createScanner, HostLimiters } from '@flux-ts/registry';
 import { makeTempDir, startFaultProxy, startRegistry } from '@flux-ts/testkit';
 import pLimit from 'p-limit';
+import { report } from '../report.mjs';
 
 const REPOS = Number(process.env.REPOS ?? 100);
 const TAGS = Number(process.env.TAGS ?? 300);
@@ -78,6 +79,35 @@ try {
     `\nratios: warm refresh ${(v1Warm.requests / Math.max(1, warm.requests)).toFixed(0)}× fewer requests than Flux v1 style; ` +
       `after restart ${(v1Warm.requests / Math.max(1, restart.requests)).toFixed(0)}× fewer; cold fill ${(v1Cold.requests / cold.requests).toFixed(2)}× (same work)`,
   );
+  await report('registry', [
+    {
+      figure: `refresh with nothing new: requests (${REPOS} repositories × ${TAGS} tags; goal: the ${REPOS} tag lists)`,
+      ours: warm.requests,
+      baseline: v1Warm.requests,
+      unit: 'requests',
+      on: 'value',
+      op: '<=',
+      goal: REPOS,
+    },
+    {
+      figure: 'first refresh after a restart: requests (no per-tag refetch)',
+      ours: restart.requests,
+      baseline: v1Warm.requests,
+      unit: 'requests',
+      on: 'value',
+      op: '<=',
+      goal: REPOS,
+    },
+    {
+      figure: 'cold fill: requests (same work as Flux v1)',
+      ours: cold.requests,
+      baseline: v1Cold.requests,
+      unit: 'requests',
+      on: 'ratio',
+      op: '<=',
+      goal: 1,
+    },
+  ]);
   await limiter.stop();
 } finally {
   await proxy.close();

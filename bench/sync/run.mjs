@@ -9,6 +9,7 @@ import { loadManifests } from '@flux-ts/core';
 import { createKubeClient, Discovery, kubeRequest, requestCount, syncResources } from '@flux-ts/k8s';
 import { makeTempDir, startKube } from '@flux-ts/testkit';
 import pLimit from 'p-limit';
+import { report } from '../report.mjs';
 
 const run = promisify(execFile);
 const COUNT = Number(process.env.COUNT ?? 1000);
@@ -69,7 +70,7 @@ try {
   await writeDir(oursDir, manifests('ours'));
   await writeDir(theirsDir, manifests('kubectl'));
   const client = createKubeClient({ kubeconfigPath: kube.kubeconfigPath });
-  const discovery = new Discovery(client.config);
+  const discovery = new Discovery(client.connection);
   let peak = 0;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -99,9 +100,9 @@ try {
     kubectlRequests = stderr.split('\n').filter((l) => / in \d+ milliseconds$/.test(l)).length;
   };
   const counted = async (fn) => {
-    const before = requestCount(client.config);
+    const before = requestCount(client.connection);
     const seconds = await time(fn);
-    return { seconds, requests: requestCount(client.config) - before };
+    return { seconds, requests: requestCount(client.connection) - before };
   };
   const countedKubectl = async () => {
     const seconds = await time(kubectl);
@@ -152,7 +153,7 @@ try {
     syncResources(client, resources, { syncSetName: 'bench', discovery, gc: { dryRun: true } }),
   );
 
-  await kubeRequest(client.config, {
+  await kubeRequest(client.connection, {
     method: 'POST',
     path: '/api/v1/namespaces',
     body: { metadata: { name: 'foreign' } },
@@ -162,7 +163,7 @@ try {
   await Promise.all(
     Array.from({ length: FOREIGN }, (_, i) =>
       limit(() =>
-        kubeRequest(client.config, {
+        kubeRequest(client.connection, {
           method: 'POST',
           path: '/api/v1/namespaces/foreign/configmaps',
           body: { metadata: { name: `f-${i}` }, data: { blob: 'x'.repeat(1024) } },
@@ -177,7 +178,7 @@ try {
     syncResources(client, resources, { syncSetName: 'bench', discovery, gc: { dryRun: true } }),
   );
   const fullRead = await heapAround(
-    async () => (await kubeRequest(client.config, { path: '/api/v1/configmaps' })).body,
+    async () => (await kubeRequest(client.connection, { path: '/api/v1/configmaps' })).body,
   );
   console.log('| read | seconds | heap growth (MiB) |');
   console.log('| --- | ---: | ---: |');
@@ -190,6 +191,35 @@ try {
   console.log(
     `| Flux v1 style: list every ConfigMap | ${fullRead.seconds.toFixed(2)} | ${fullRead.heapMiB.toFixed(1)} |`,
   );
+  await report('sync', [
+    {
+      figure: `full sync of ${COUNT} manifests vs kubectl apply --server-side (s)`,
+      ours: oursFull.seconds,
+      baseline: kubectlFull.seconds,
+      unit: 's',
+      on: 'ratio',
+      op: '<=',
+      goal: 0.5,
+    },
+    {
+      figure: 'no-op sync vs kubectl apply --server-side (s)',
+      ours: oursNoop.seconds,
+      baseline: kubectlNoop.seconds,
+      unit: 's',
+      on: 'ratio',
+      op: '<=',
+      goal: 0.1,
+    },
+    {
+      figure: `GC read heap growth with ${FOREIGN} foreign ConfigMaps vs listing them all (MiB)`,
+      ours: gcRead.heapMiB,
+      baseline: fullRead.heapMiB,
+      unit: 'MiB',
+      on: 'ratio',
+      op: '<=',
+      goal: 0.5,
+    },
+  ]);
 } finally {
   await dir.remove();
   await kube.stop();

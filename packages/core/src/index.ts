@@ -104,7 +104,8 @@ export type { IsNamespaced } from './manifests/scope.ts';
 export { builtinIsNamespaced } from './manifests/scope.ts';
 export { setContainerImage } from './manifests/update-image.ts';
 export { updateWorkloadPolicies } from './manifests/update-policies.ts';
-export { WORKLOAD_KINDS } from './manifests/workloads.ts';
+export type { ImageLocation, LocatedContainer, NodePath } from './manifests/workloads.ts';
+export { WORKLOAD_KINDS, workloadContainers } from './manifests/workloads.ts';
 export type { TagPolicy } from './policy/policy.ts';
 export {
   annotationKeysFor,

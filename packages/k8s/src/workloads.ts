@@ -1,3 +1,5 @@
+import { workloadContainers } from '@flux-ts/core';
+import { KubeApiError } from './errors.ts';
 import type { KubeClient } from './kube-client.ts';
 import { kubeRequest } from './rest.ts';
 import { type Rollout, rolloutStatus } from './rollout.ts';
@@ -91,13 +93,30 @@ export async function listWorkloads(
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (res.status === 404) continue;
-      if (res.status !== 200) throw new Error(`cannot list ${k.resource}: HTTP ${res.status}`);
+      if (res.status !== 200) {
+        const reason = (res.body as { message?: string } | undefined)?.message ?? 'no message';
+        throw new KubeApiError(
+          `cannot list ${k.resource}${ns ? ` in namespace ${ns}` : ''}`,
+          res.status,
+          reason,
+        );
+      }
       for (const item of ((res.body as { items?: Item[] }).items ?? []) as Item[]) {
         const m = item.metadata ?? {};
         const labels = m.labels ?? {};
         if (!m.name || !m.namespace || isAddon(labels)) continue;
         const containers: { name: string; image: string }[] = [];
-        for (const field of ['containers', 'initContainers']) {
+        // A HelmRelease's images are in its values (every shape Flux v1 reads: `image`, `image` with
+        // `tag`/`registry` siblings, named keys, the mapping annotations), as in git.
+        if (k.kind === 'HelmRelease') {
+          for (const c of workloadContainers(
+            'HelmRelease',
+            item as Record<string, unknown>,
+            m.annotations ?? {},
+          ) ?? [])
+            containers.push({ name: c.name, image: c.image });
+        }
+        for (const field of k.kind === 'HelmRelease' ? [] : ['containers', 'initContainers']) {
           const list = at(item, [...k.podSpec, field]);
           if (!Array.isArray(list)) continue;
           for (const c of list as { name?: string; image?: string }[])
