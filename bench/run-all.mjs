@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { passes, ratioOf } from './report.mjs';
@@ -21,7 +22,7 @@ const benches = [
   { name: 'core-update', args: [], env: full ? {} : { FILES: '2000' } },
   { name: 'registry', args: [], env: full ? {} : { REPOS: '20', TAGS: '50' } },
   { name: 'git', args: [], env: full ? {} : { FILES: '2000', ROUNDS: '5' } },
-  { name: 'sync', args: ['--expose-gc'], env: full ? {} : { COUNT: '1000', FOREIGN: '5000' } },
+  { name: 'sync', args: ['--expose-gc'], env: full ? {} : { COUNT: '1000', FOREIGN: '10000' } },
   { name: 'daemon', args: [], env: full ? {} : { ROUNDS: '3', RSS_SECONDS: '20' } },
 ];
 
@@ -84,13 +85,17 @@ for (const r of rows) {
 }
 const summary = {
   date: new Date().toISOString(),
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  machine: { cpus: cpus().length, node: process.version, loadAverageAtEnd: loadavg() },
   sizes: full ? 'full' : Object.fromEntries(selected.map((b) => [b.name, b.env])),
   figures: rows,
   failedBenches: failures,
 };
 await writeFile(join(resultsDir, 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
 const failed = rows.filter((r) => !r.pass).length;
+// Latency figures are absolute: a busy machine (load above its cores) slows them; say so.
+const load = loadavg()[0] ?? 0;
+if (load > cpus().length)
+  console.log(`\nnote: load average ${load.toFixed(1)} on ${cpus().length} cores during the run`);
 console.log(
   `\n${rows.length} figures: ${rows.length - failed} pass, ${failed} fail${failures.length ? `; benches that did not finish: ${failures.join(', ')}` : ''}. JSON: ${join(resultsDir, 'results.json')}`,
 );

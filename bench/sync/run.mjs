@@ -210,14 +210,16 @@ try {
       op: '<=',
       goal: 0.1,
     },
+    // Flat: the GC read costs the same with the foreign objects as without them (a Flux-v1-style read
+    // of every object grows with them; its figure is in the table above).
     {
-      figure: `GC read heap growth with ${FOREIGN} foreign ConfigMaps vs listing them all (MiB)`,
+      figure: `GC read heap growth with ${FOREIGN} foreign ConfigMaps vs with none (MiB; flat)`,
       ours: gcRead.heapMiB,
-      baseline: fullRead.heapMiB,
+      baseline: gcReadEmpty.heapMiB,
       unit: 'MiB',
       on: 'ratio',
       op: '<=',
-      goal: 0.5,
+      goal: 1.5,
     },
   ]);
 } finally {
