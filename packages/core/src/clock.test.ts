@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from './clock.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { MAX_TIMER_MS, ManualClock, systemClock } from './clock.ts';
 
 describe('ManualClock', () => {
   it('wakes sleepers only when time passes their deadline', async () => {
@@ -39,5 +39,34 @@ describe('systemClock', () => {
     const slept = systemClock.sleep(60_000, ac.signal);
     ac.abort();
     await expect(slept).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('systemClock with delays beyond setTimeout', () => {
+  it('sleeps a whole year (a year-long --sync-interval) instead of firing at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const year = 365 * 24 * 3600 * 1000;
+      expect(year).toBeGreaterThan(MAX_TIMER_MS);
+      let done = false;
+      const slept = systemClock.sleep(year).then(() => {
+        done = true;
+      });
+      await vi.advanceTimersByTimeAsync(MAX_TIMER_MS + 1);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(year - MAX_TIMER_MS - 2);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await slept;
+      expect(done).toBe(true);
+
+      const controller = new AbortController();
+      const aborted = systemClock.sleep(year, controller.signal).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(MAX_TIMER_MS + 5);
+      controller.abort(new Error('stop'));
+      expect(((await aborted) as Error).message).toBe('stop');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -10,7 +10,10 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
 
-/** The real clock. */
+/** The longest delay `setTimeout` takes: a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS: number = 2 ** 31 - 1;
+
+/** The real clock. Sleeps longer than {@link MAX_TIMER_MS} (a year-long `--sync-interval`) run in steps. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -19,15 +22,23 @@ export const systemClock: Clock = {
         reject(abortReason(signal));
         return;
       }
+      const until = Date.now() + ms;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(abortReason(signal as AbortSignal));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+      const step = (): void => {
+        const left = until - Date.now();
+        if (left <= 0) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+          return;
+        }
+        timer = setTimeout(step, Math.min(left, MAX_TIMER_MS));
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(step, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
     }),
 };
 

@@ -17,4 +17,11 @@ export { type MenuOutcome, menuRows, runMenu } from './interactive/index.ts';
 export * from './output/index.ts';
 export { formatWhy } from './output/why-table.ts';
 export { formatTable } from './tabwriter.ts';
-export { awaitJob, awaitSync, JobFailedError, WaitTimeoutError } from './wait/poll.ts';
+export {
+  awaitJob,
+  awaitSync,
+  JobFailedError,
+  loadErrorsOf,
+  RevisionNotAppliedError,
+  WaitTimeoutError,
+} from './wait/poll.ts';

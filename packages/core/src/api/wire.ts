@@ -238,4 +238,6 @@ export interface ResourceErrorJson {
   /** The file it came from, relative to the repository root ('' when unknown). */
   Path: string;
   Error: string;
+  /** The revision that sync was of (an entry with no ID is a file that did not load: that revision is not applied). */
+  Revision?: string;
 }

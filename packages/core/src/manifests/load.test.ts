@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,5 +90,47 @@ describe('loadManifests reading many files', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ManifestReadError);
     expect(errors[0]?.message).toBe('unreadable.yaml: cannot read the file: EACCES: permission denied');
+  });
+});
+
+describe('loadManifests and symbolic links', () => {
+  let base: string;
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), 'flux-ts-load-links-'));
+    const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    await mkdir(join(base, 'repo', 'shared'), { recursive: true });
+    await mkdir(join(base, 'repo', 'apps'), { recursive: true });
+    await mkdir(join(base, 'elsewhere'), { recursive: true });
+    await writeFile(join(base, 'repo', 'shared', 'in-repo.yaml'), cm('in-repo'));
+    await writeFile(join(base, 'elsewhere', 'secret.yaml'), cm('from-outside'));
+    await symlink('../shared/in-repo.yaml', join(base, 'repo', 'apps', 'linked.yaml'));
+    await symlink(join(base, 'elsewhere', 'secret.yaml'), join(base, 'repo', 'apps', 'leak.yaml'));
+    await symlink(join(base, 'elsewhere'), join(base, 'repo', 'apps', 'dir-leak'));
+    await symlink('/nonexistent/x.yaml', join(base, 'repo', 'apps', 'dangling.yaml'));
+  });
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('follows file links within the repository, refuses (naming the file) links that leave it, and does not walk into linked directories', async () => {
+    const { resources, errors } = await loadManifests(join(base, 'repo', 'apps'), {
+      root: join(base, 'repo'),
+    });
+    expect(resources.map((r) => `${r.file} ${r.id}`)).toEqual(['apps/linked.yaml default:configmap/in-repo']);
+    expect(errors.map((e) => e.message).sort()).toEqual([
+      'apps/dangling.yaml: cannot read the file: a symbolic link to nothing',
+      'apps/leak.yaml: cannot read the file: a symbolic link to a file outside the repository: not followed',
+    ]);
+  });
+
+  it('refuses the files of a git path that is itself a link out of the repository', async () => {
+    await symlink(join(base, 'elsewhere'), join(base, 'repo', 'clusters'));
+    const { resources, errors } = await loadManifests(join(base, 'repo', 'clusters'), {
+      root: join(base, 'repo'),
+    });
+    expect(resources).toEqual([]);
+    expect(errors.map((e) => e.message)).toEqual([
+      'clusters/secret.yaml: cannot read the file: a symbolic link to a file outside the repository: not followed',
+    ]);
   });
 });

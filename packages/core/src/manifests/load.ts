@@ -1,5 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { ErrorKind, FluxError } from '../errors.ts';
 import { ManifestReadError } from './errors.ts';
 import {
@@ -14,13 +14,18 @@ import { parseYamlSource } from './yaml-source.ts';
 
 /** The file system reads manifest loading needs; node:fs by default. */
 export interface ManifestFs {
-  readdir(dir: string): Promise<{ name: string; isDirectory(): boolean; isFile(): boolean }[]>;
+  readdir(
+    dir: string,
+  ): Promise<{ name: string; isDirectory(): boolean; isFile(): boolean; isSymbolicLink?(): boolean }[]>;
   readFile(file: string): Promise<string>;
+  /** Resolves symbolic links; without it, linked manifest files are skipped. */
+  realpath?(path: string): Promise<string>;
 }
 
 const nodeFs: ManifestFs = {
   readdir: (dir) => readdir(dir, { withFileTypes: true }),
   readFile: (file) => readFile(file, 'utf8'),
+  realpath: (path) => realpath(path),
 };
 
 export interface LoadOptions extends ParseOptions {
@@ -53,22 +58,54 @@ async function listFiles(fs: ManifestFs, dir: string): Promise<string[]> {
     if (entry.name.startsWith('.git')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...(await listFiles(fs, path)));
-    else if (entry.isFile() && manifestFile.test(entry.name)) files.push(path);
+    else if ((entry.isFile() || entry.isSymbolicLink?.()) && manifestFile.test(entry.name)) files.push(path);
   }
   return files;
+}
+
+/**
+ * Each file, or, for a symbolic link that leads outside `root` (the repository), an error in its
+ * place: a link in git must never make fluxd read (and apply) a file from elsewhere on its disk.
+ * Links within the repository are followed, as Flux v1 did.
+ */
+async function insideRoot(
+  fs: ManifestFs,
+  root: string,
+  files: readonly string[],
+): Promise<(string | { error: unknown })[]> {
+  const { realpath: resolve } = fs;
+  if (!resolve) return [...files];
+  const realRoot = await resolve(root).catch(() => root);
+  return Promise.all(
+    files.map(async (file) => {
+      const real = await resolve(file).catch(() => undefined);
+      if (real === undefined) return { error: new Error('a symbolic link to nothing') };
+      if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+        return { error: new Error('a symbolic link to a file outside the repository: not followed') };
+      }
+      return file;
+    }),
+  );
 }
 
 /** Files read at once: enough to keep the disk busy, far below the process's open-file limit. */
 const READ_CONCURRENCY = 64;
 
 /** Reads every file, at most {@link READ_CONCURRENCY} at a time; a file that fails is an error in its slot. */
-async function readAll(fs: ManifestFs, files: readonly string[]): Promise<(string | { error: unknown })[]> {
+async function readAll(
+  fs: ManifestFs,
+  files: readonly (string | { error: unknown })[],
+): Promise<(string | { error: unknown })[]> {
   const out: (string | { error: unknown })[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const i = next++;
-      out[i] = await fs.readFile(files[i] as string).catch((error: unknown) => ({ error }));
+      const file = files[i];
+      out[i] =
+        typeof file === 'string'
+          ? await fs.readFile(file).catch((error: unknown) => ({ error }))
+          : (file ?? { error: new Error('missing') });
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
@@ -92,7 +129,7 @@ export async function loadManifests(dir: string, options: LoadOptions = {}): Pro
   const objects: RawObject[] = [];
   const errors: FluxError[] = [];
   const skipped: SkippedDocument[] = [];
-  const texts = await readAll(fs, files);
+  const texts = await readAll(fs, await insideRoot(fs, root, files));
   files.forEach((file, i) => {
     const text = texts[i];
     if (typeof text !== 'string') {

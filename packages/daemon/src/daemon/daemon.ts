@@ -7,6 +7,7 @@ import {
   type ControllerStatusJson,
   explainContainer,
   type FluxApi,
+  type FluxError,
   formatGoTime,
   type GitConfigJson,
   type ImageInfo,
@@ -172,6 +173,8 @@ export class Daemon implements FluxApi {
   #automationDue = false;
   #settling = false;
   #lastSynced: string | undefined;
+  /** Where this process last moved the sync marker (a sync with load errors does not move it). */
+  #markerAt: string | undefined;
   /** The head the last sync started from (a failed sync is retried by the timer or a new head, as in Flux v1). */
   #lastAttempted: string | undefined;
   #syncErrors = new Map<string, string>();
@@ -371,6 +374,7 @@ export class Daemon implements FluxApi {
       return;
     }
     this.#lastSynced = outcome.revision;
+    if (outcome.markerMoved) this.#markerAt = outcome.revision;
     this.#repoView = {
       revision: outcome.revision,
       resources: workloadsOf(outcome.resources),
@@ -382,11 +386,17 @@ export class Daemon implements FluxApi {
     this.#syncErrors = errors;
     const files = new Map(outcome.resources.map((r) => [r.id.toString(), r.file]));
     this.#lastSyncProblems = [
-      ...[...errors].map(([id, error]) => ({ ID: id, Path: files.get(id) ?? '', Error: error })),
+      ...[...errors].map(([id, error]) => ({
+        ID: id,
+        Path: files.get(id) ?? '',
+        Error: error,
+        Revision: outcome.revision,
+      })),
       ...outcome.loadErrors.map((e) => ({
         ID: '',
-        Path: (e as { file?: string }).file ?? '',
+        Path: fileOf(e),
         Error: e.message,
+        Revision: outcome.revision,
       })),
     ].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
     const counts: Record<string, number> = {};
@@ -696,7 +706,7 @@ export class Daemon implements FluxApi {
     if (!resolved) throw new UnknownRevisionError(ref);
     // What this process applied is authoritative; the stored marker can lag behind a concurrent
     // fetch of the mirror (which prunes a tag pushed a moment later) or belong to a previous run.
-    const marker = this.#lastSynced ?? (await git.syncState.get(signal));
+    const marker = this.#markerAt ?? (await git.syncState.get(signal));
     const commits = await git.mirror.commitsBetween(marker, resolved, signal);
     return commits.map((c) => c.revision);
   }
@@ -776,4 +786,11 @@ export class Daemon implements FluxApi {
 
 function syncSetOf(git: DaemonGit): string {
   return syncSetName(safeGitUrl(git.url), git.branch, git.paths);
+}
+
+/** The file a load error names: its own, its position's, or the second of two duplicate definitions. */
+function fileOf(err: FluxError): string {
+  const e = err as { file?: unknown; position?: { file?: unknown }; files?: readonly unknown[] };
+  const file = e.file ?? e.position?.file ?? e.files?.[1];
+  return typeof file === 'string' ? file : '';
 }

@@ -1,3 +1,5 @@
+import { symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   eventually,
@@ -283,6 +285,49 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
     expect(await getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/extra`)).toBeDefined();
     // After a complete sync, a commit is synced by reading only the files it changed.
     expect(await fluxd.log()).toMatch(/"incremental":true,"ms":\d+,"msg":"sync done"/);
+  });
+
+  it('an incremental sync refuses a symlink out of the repository, names it, and applies the rest', async () => {
+    await env.user.pull();
+    const outside = join(env.tmp.path, 'outside-leak.yaml');
+    await writeFile(outside, configMap(ns, 'outside-leak', 'x'));
+    await symlink(outside, join(env.user.dir, 'leak.yaml'));
+    await env.user.write('after-leak.yaml', configMap(ns, 'after-leak', 'y'));
+    const head = await env.user.commitAndPush('A link out of the repository');
+    // The sync of that commit reports the link (once it is done: the objects appear before).
+    const expected = {
+      ID: '',
+      Path: 'leak.yaml',
+      Error:
+        'leak.yaml: cannot read the file: a symbolic link to a file outside the repository: not followed',
+      Revision: head,
+    };
+    await eventually(
+      'the link to be reported by /v11/sync-errors',
+      async () => {
+        const errors = (await (await fluxd.api('/v11/sync-errors')).json()) as (typeof expected)[];
+        return errors.some((e) => JSON.stringify(e) === JSON.stringify(expected));
+      },
+      { fluxd },
+    );
+    expect(await getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/after-leak`)).toBeDefined();
+    expect(await getObject(env.kube, `/api/v1/namespaces/${ns}/configmaps/outside-leak`)).toBeUndefined();
+    // That commit's sync read only the files it changed (the link among them).
+    const lines = (await fluxd.log())
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; new?: string; incremental?: boolean });
+    const start = lines.findIndex(
+      (l) => l.msg === 'trying to sync git changes to the cluster' && l.new === head,
+    );
+    expect(lines.slice(start).find((l) => l.msg === 'sync done')?.incremental).toBe(true);
+    await env.user.git('rm', '--quiet', 'leak.yaml');
+    await env.user.commitAndPush('Remove the link');
+    await eventually(
+      'the link to be gone from /v11/sync-errors',
+      async () => ((await (await fluxd.api('/v11/sync-errors')).json()) as unknown[]).length === 0,
+      { fluxd },
+    );
   });
 
   it('runs a release through the job queue and reports it', async () => {

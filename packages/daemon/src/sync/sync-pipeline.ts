@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import type { FluxError, Logger, Resource, SyncStateStore } from '@flux-ts/core';
-import { noopLogger, parseManifests } from '@flux-ts/core';
+import { DuplicateResourceError, ManifestReadError, noopLogger, parseManifests } from '@flux-ts/core';
 import type { Checkout, LogEntry, Mirror, VerifiedHead } from '@flux-ts/git';
 import { UnverifiedHeadError } from '@flux-ts/git';
 import { type ChangeSet, Discovery, type KubeClient, syncChecksum, syncResources } from '@flux-ts/k8s';
@@ -102,6 +102,11 @@ export interface SyncOutcome {
   durationMs: number;
   /** Whether only the files changed since the last complete sync were read. */
   incremental: boolean;
+  /**
+   * Whether the sync marker moved to `revision`. It does not when a manifest failed to load (as in
+   * Flux v1: the revision is not fully applied); failed applies alone still move it.
+   */
+  markerMoved: boolean;
 }
 
 /**
@@ -203,6 +208,12 @@ export class SyncPipeline {
       files.delete(file);
       const path = join(checkout.dir, file);
       if (await isInChart(checkout.dir, path)) return undefined;
+      const outside = await leavesRepository(checkout.dir, path);
+      if (outside === 'missing') continue; // deleted
+      if (outside) {
+        errors.push(new ManifestReadError(file, new Error(outside)));
+        continue;
+      }
       if (this.#o.sops) {
         const failed = await decryptSopsFile(checkout.dir, path, signal ? { signal } : {}).catch(
           () => undefined,
@@ -293,6 +304,15 @@ export class SyncPipeline {
       await checkout.clean();
     }
     for (const err of loaded.errors) this.#log.error({ err: err.message }, 'manifest not loaded');
+    // Two definitions of one resource: neither is applied (which one is meant is the author's call).
+    const duplicated = new Set(
+      loaded.errors
+        .filter((e) => e instanceof DuplicateResourceError)
+        .map((e) => (e as DuplicateResourceError).id),
+    );
+    if (duplicated.size > 0) {
+      loaded = { ...loaded, resources: loaded.resources.filter((r) => !duplicated.has(r.id.toString())) };
+    }
     const gcWanted = (this.#o.gc.enabled || this.#o.gc.dryRun) && loaded.gcNeeded;
     const changes = await syncResources(this.#o.kube, loaded.resources, {
       syncSetName: this.#o.syncSet,
@@ -326,7 +346,14 @@ export class SyncPipeline {
       previous === undefined || previous === target
         ? []
         : await notesBetween(mirror, this.#o.notesRef, previous, target, signal);
-    if (previous !== target) {
+    const markerMoved = loaded.errors.length === 0;
+    if (!markerMoved) {
+      this.#log.warn(
+        { revision: target, loadErrors: loaded.errors.length },
+        'sync marker not moved: manifests failed to load (the rest was applied; fix them and push)',
+      );
+      this.#lastWritten = previous;
+    } else if (previous !== target) {
       await syncState.update(target, signal);
       this.#lastWritten = target;
     } else {
@@ -342,6 +369,20 @@ export class SyncPipeline {
       resources: [...loaded.resources, ...loaded.otherWorkloads],
       durationMs: Date.now() - started,
       incremental: loaded.incremental,
+      markerMoved,
     };
   }
+}
+
+/**
+ * Why a manifest path must not be read: a symbolic link (of the file or a directory above it) that
+ * leads outside the working clone; 'missing' when there is nothing there (a deleted file).
+ */
+async function leavesRepository(dir: string, path: string): Promise<string | 'missing' | undefined> {
+  const real = await realpath(path).catch(() => undefined);
+  if (real === undefined) return 'missing';
+  const root = await realpath(dir);
+  return real === root || real.startsWith(root + sep)
+    ? undefined
+    : 'a symbolic link to a file outside the repository: not followed';
 }

@@ -1,11 +1,16 @@
-import { type FluxApi, type JobStatusJson, ManualClock } from '@flux-ts/core';
+import { type FluxApi, type JobStatusJson, ManualClock, type ResourceErrorJson } from '@flux-ts/core';
 import { describe, expect, it } from 'vitest';
-import { awaitJob, awaitSync, JobFailedError, WaitTimeoutError } from './poll.ts';
+import { awaitJob, awaitSync, JobFailedError, RevisionNotAppliedError, WaitTimeoutError } from './poll.ts';
 
-function api(statuses: JobStatusJson[], pending: string[][] = []): FluxApi {
+function api(
+  statuses: JobStatusJson[],
+  pending: string[][] = [],
+  syncErrors: ResourceErrorJson[] = [],
+): FluxApi {
   return {
     jobStatus: async () => statuses.shift() ?? { Result: {}, Err: '', StatusString: 'running' },
     syncStatus: async () => pending.shift() ?? ['abc'],
+    syncErrors: async () => syncErrors,
   } as unknown as FluxApi;
 }
 
@@ -73,5 +78,22 @@ describe('awaitSync', () => {
     const start = clock.now();
     await drive(clock, awaitSync(api([], [['a'], ['a'], []]), 'abc1234', { timeoutMs: 60_000, clock }));
     expect(clock.now() - start).toBe(3_000); // 1 s + 2 s
+  });
+
+  it('stops at once when fluxd could not load files of that revision, naming them', async () => {
+    const clock = new ManualClock();
+    const errors: ResourceErrorJson[] = [
+      { ID: 'demo:deployment/web', Path: 'web.yaml', Error: 'apply failed', Revision: 'abc1234ff' },
+      { ID: '', Path: 'bad.yaml', Error: 'bad.yaml:3:1: cannot parse YAML', Revision: 'abc1234ff' },
+      { ID: '', Path: 'old.yaml', Error: 'old.yaml:1:1: cannot parse YAML', Revision: 'def5678aa' },
+    ];
+    const err = await drive(
+      clock,
+      awaitSync(api([], [['a']], errors), 'abc1234', { timeoutMs: 60_000, clock }).catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(RevisionNotAppliedError);
+    expect((err as Error).message).toBe(
+      'abc1234 is not applied: a manifest did not load:\n  bad.yaml:3:1: cannot parse YAML',
+    );
   });
 });

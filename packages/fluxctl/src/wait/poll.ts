@@ -30,6 +30,37 @@ export class JobFailedError extends FluxError {
   }
 }
 
+/** The revision fluxctl waits for will not be applied: files of it did not load. */
+export class RevisionNotAppliedError extends FluxError {
+  constructor(revision: string, problems: readonly { Path: string; Error: string }[]) {
+    const what = problems.length === 1 ? 'a manifest' : `${problems.length} manifests`;
+    super(
+      `${revision.slice(0, 7)} is not applied: ${what} did not load:\n${problems.map((p) => `  ${p.Error}`).join('\n')}`,
+      {
+        code: 'fluxctl.not-applied',
+        kind: ErrorKind.User,
+        help: 'Fix the files named above and push; fluxd applied everything else, and moves the sync marker once every file loads.',
+      },
+    );
+  }
+}
+
+/**
+ * Files of `revision` that fluxd could not load in its last sync (`/v11/sync-errors`), or none; a
+ * Flux v1 fluxd has no such route (404): none then.
+ */
+export async function loadErrorsOf(
+  api: FluxApi,
+  revision: string,
+  signal?: AbortSignal,
+): Promise<{ Path: string; Error: string }[]> {
+  const errors = await api.syncErrors(signal ? { signal } : {}).catch((err: unknown) => {
+    if ((err as { status?: number }).status === 404) return [];
+    throw err;
+  });
+  return errors.filter((e) => e.ID === '' && e.Revision !== undefined && e.Revision.startsWith(revision));
+}
+
 /** Options shared by the polls: `--timeout`, the clock, and a cancel signal. */
 export interface PollOptions {
   timeoutMs: number;
@@ -71,6 +102,9 @@ export async function awaitSync(api: FluxApi, ref: string, options: PollOptions)
   for (;;) {
     const pending = await api.syncStatus(ref, options.signal ? { signal: options.signal } : {});
     if (pending.length === 0) return;
+    // fluxd synced this revision but could not load every file: it will not be marked applied.
+    const broken = await loadErrorsOf(api, ref, options.signal);
+    if (broken.length > 0) throw new RevisionNotAppliedError(ref, broken);
     if (clock.now() + delay > deadline) throw new WaitTimeoutError(`${ref} to be applied`);
     options.onPoll?.();
     await clock.sleep(delay, options.signal);
