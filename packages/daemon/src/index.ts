@@ -14,8 +14,16 @@ export { EventType, eventJson, eventText } from './events/event.ts';
 export type { EventSink } from './events/event-sink.ts';
 export { logEventSink } from './events/event-sink.ts';
 export * from './flags/index.ts';
-export type { HttpAppOptions } from './http/index.ts';
-export { API_PREFIX, createApiRouter, createHttpApp, createMetricsApp, listen } from './http/index.ts';
+export type { ApiRoute, HttpAppOptions } from './http/index.ts';
+export {
+  API_PREFIX,
+  API_ROUTES,
+  createApiRouter,
+  createHttpApp,
+  createMetricsApp,
+  listen,
+  RouteName,
+} from './http/index.ts';
 export type { Keyring, KeyringOptions } from './keyring/keyring.ts';
 export { emptyKeyring, openKeyring } from './keyring/keyring.ts';
 export { buildImageStatuses, buildServiceStatuses, imageRepositories, RepoState } from './listing/index.ts';

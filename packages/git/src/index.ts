@@ -57,3 +57,5 @@ export {
 } from './ssh-key.ts';
 export type { GitSyncState, GitSyncStateOptions, VerifiedHead } from './sync-tag.ts';
 export { createGitSyncState, UnverifiedHeadError, VerifySignaturesMode } from './sync-tag.ts';
+export type { WorkDirClaim } from './work-dir.ts';
+export { claimWorkDir, WORK_DIR_PREFIXES } from './work-dir.ts';

@@ -480,6 +480,7 @@ export class Daemon implements FluxApi {
       namespaces: this.#o.namespaces,
       logger: this.#log.child({ component: 'job' }),
       listWorkloads: (signal) => this.#workloads(undefined, signal),
+      verifyHead: git.verify,
       workloadsAt: (revision) =>
         this.#repoView?.revision === revision && this.#repoView.complete
           ? this.#repoView.resources
@@ -655,6 +656,8 @@ export class Daemon implements FluxApi {
           if (git.verify) {
             const verified = await git.verify(signal);
             if (verified.verified !== head) {
+              // Still sync what is verified (it puts a deleted sync tag back, as Flux v1 does).
+              this.requestSync(false);
               const err = new UnverifiedHeadError(head, verified.verified);
               throw new JobFailure(err.message, verified.verified ? { revision: verified.verified } : {});
             }

@@ -1,5 +1,5 @@
 import { ErrorKind, FluxError, type ReleasePlan } from '@flux-ts/core';
-import { type Commit, type CommitNote, PushRejectedError } from '@flux-ts/git';
+import { type Commit, type CommitNote, PushRejectedError, UnsignedHeadError } from '@flux-ts/git';
 import type { JobContext } from './context.ts';
 import { type EditableClone, editableClone } from './edit-clone.ts';
 
@@ -50,6 +50,11 @@ export async function commitOnHead<T>(
 ): Promise<{ commit: Commit; value: T }> {
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
+    if (ctx.verifyHead) {
+      // Flux v1: no change is made on top of a head whose signatures do not verify.
+      const { head, verified } = await ctx.verifyHead(options.signal);
+      if (verified !== head) throw new UnsignedHeadError(verified ?? '', head);
+    }
     const clone = await editableClone(ctx, options.signal);
     try {
       const { message, author, note, value } = await edit(clone);

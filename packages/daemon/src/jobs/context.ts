@@ -1,5 +1,5 @@
 import type { ImageInfo, Logger, Resource } from '@flux-ts/core';
-import type { Mirror } from '@flux-ts/git';
+import type { Mirror, VerifiedHead } from '@flux-ts/git';
 import type { KubeClient, WorkloadStatus } from '@flux-ts/k8s';
 import type { Scanner } from '@flux-ts/registry';
 
@@ -24,6 +24,8 @@ export interface JobContext {
    * the same head does not read every manifest again; undefined otherwise.
    */
   workloadsAt?: (revision: string) => ReadonlyMap<string, Resource> | undefined;
+  /** With `--git-verify-signatures`: the branch head and the newest verified revision. */
+  verifyHead?: ((signal?: AbortSignal) => Promise<VerifiedHead>) | undefined;
 }
 
 /** Known images per canonical repository, read from the scanner before planning (planning is synchronous). */

@@ -1,10 +1,10 @@
 import { lookup } from 'node:dns/promises';
 import { mkdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, Logger } from '@flux-ts/core';
 import { systemClock } from '@flux-ts/core';
-import { createGitSyncState, createMirror, importGpgKeys, type Mirror } from '@flux-ts/git';
+import { claimWorkDir, createGitSyncState, createMirror, importGpgKeys, type Mirror } from '@flux-ts/git';
 import {
   createKubeClient,
   createSecretSyncState,
@@ -150,8 +150,19 @@ export async function composeDaemon(
   let git: DaemonGit | undefined;
   let mirror: Mirror | undefined;
   if (config.gitUrl) {
-    const workDir = process.env.FLUXD_GIT_WORKDIR;
-    if (workDir) await mkdir(workDir, { recursive: true, mode: 0o700 });
+    // A directory of fluxd's own, so clones a killed run left behind can be found and removed.
+    const workDir = process.env.FLUXD_GIT_WORKDIR || join(tmpdir(), `fluxd-git-${process.getuid?.() ?? 0}`);
+    await mkdir(workDir, { recursive: true, mode: 0o700 });
+    const claim = await claimWorkDir(workDir);
+    if (claim.swept.length > 0) {
+      logger.warn({ dir: workDir, removed: claim.swept.length }, 'removed git clones left by a previous run');
+    }
+    if (claim.sharedWith !== undefined) {
+      logger.warn(
+        { dir: workDir, pid: claim.sharedWith },
+        'the git work directory is in use by another process; set FLUXD_GIT_WORKDIR to one of its own',
+      );
+    }
     mirror = createMirror({
       url: config.gitUrl,
       branch: config.gitBranch,
@@ -174,7 +185,7 @@ export async function composeDaemon(
         ? { knownHostsFile: process.env.FLUXD_KNOWN_HOSTS, strictHostKeyChecking: 'yes' as const }
         : {}),
       ...(gnupgHome ? { gnupgHome } : {}),
-      ...(workDir ? { workDir } : {}),
+      workDir,
       clock,
       logger,
     });
@@ -261,6 +272,7 @@ export async function composeDaemon(
         return client;
       },
       cache,
+      platforms: config.registryPlatform,
       refreshIntervalMs: config.automationIntervalMs,
       mutableRecheckMs: config.registryCacheExpiryMs,
       clock,

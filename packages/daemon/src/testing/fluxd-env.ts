@@ -269,3 +269,50 @@ export function finishedJob(
     { fluxd },
   );
 }
+
+const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+/**
+ * Installs the Helm Operator's HelmRelease CRD (`helm.fluxcd.io/v1`) outside git, as Flux v1's
+ * e2e harness did, and waits until it is established. Shared by every file of the run: creating
+ * it again is a no-op.
+ */
+export async function installHelmReleaseCrd(env: FluxdEnv): Promise<void> {
+  const res = await kubeRequest(env.kube.connection, {
+    method: 'POST',
+    path: crdPath,
+    body: {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'helmreleases.helm.fluxcd.io' },
+      spec: {
+        group: 'helm.fluxcd.io',
+        scope: 'Namespaced',
+        names: {
+          kind: 'HelmRelease',
+          listKind: 'HelmReleaseList',
+          plural: 'helmreleases',
+          singular: 'helmrelease',
+          shortNames: ['hr'],
+        },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    },
+  });
+  if (res.status !== 201 && res.status !== 409) {
+    throw new Error(`creating the HelmRelease CRD: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  await eventually('the HelmRelease CRD established', async () => {
+    const crd = await kubeRequest(env.kube.connection, { path: `${crdPath}/helmreleases.helm.fluxcd.io` });
+    const conditions =
+      (crd.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+    return conditions.some((c) => c.type === 'Established' && c.status === 'True');
+  });
+}

@@ -256,6 +256,27 @@ describe('FileCacheStore', () => {
     await store.close();
   });
 
+  it('serves what it could not write from memory, and writes it out once the disk works again', async () => {
+    const clock = new ManualClock();
+    const dir = freshDir();
+    const store = await FileCacheStore.open({ dir, clock });
+    const sub = join(entryPath(dir, 'scan'), '..');
+    await rm(sub, { recursive: true, force: true });
+    await writeFile(sub, 'in the way');
+
+    await store.set('scan', { tags: ['1.0.0', '1.1.0'] }, { refreshAt: clock.now() + 1000 });
+    // What the scan learned is not lost while the write fails.
+    expect(store.healthy).toBe(false);
+    expect((await store.get('scan'))?.value).toEqual({ tags: ['1.0.0', '1.1.0'] });
+
+    await rm(sub);
+    await store.set('other', 1, { refreshAt: clock.now() }); // a write that works: the held entry follows
+    await store.close();
+    const reopened = await FileCacheStore.open({ dir, clock });
+    expect((await reopened.get('scan'))?.value).toEqual({ tags: ['1.0.0', '1.1.0'] });
+    await reopened.close();
+  });
+
   it('rewrites the directory when it was removed under a running store', async () => {
     const clock = new ManualClock();
     const dir = freshDir();

@@ -107,6 +107,12 @@ export class FileCacheStore implements CacheStore {
   #readFailing = false;
   #writeFailing = false;
   #closed = false;
+  /**
+   * Entries whose write failed (disk full, permissions), by file name, oldest first: served from
+   * memory until a write succeeds, so what the scans learn is not lost while the disk cannot take it.
+   */
+  readonly #unwritten = new Map<string, string>();
+  #unwrittenBytes = 0;
 
   private constructor(options: FileCacheStoreOptions, root: string, maxEntries: number, maxBytes: number) {
     this.dir = options.dir;
@@ -159,8 +165,9 @@ export class FileCacheStore implements CacheStore {
     const name = keyDigest(key);
     const path = this.#path(name);
     let text: string;
+    const held = this.#unwritten.get(name);
     try {
-      text = await readFile(path, { encoding: 'utf8', signal });
+      text = held ?? (await readFile(path, { encoding: 'utf8', signal }));
     } catch (err) {
       signal?.throwIfAborted();
       if (errorCode(err) === 'ENOENT') {
@@ -240,8 +247,10 @@ export class FileCacheStore implements CacheStore {
     } catch (err) {
       await unlink(temp).catch(() => {});
       this.#writeFailed(err);
+      this.#hold(name, text);
       return;
     }
+    this.#release(name);
     this.#writeOk();
     this.#warnedCorrupt.delete(name);
     this.#forget(name);
@@ -256,6 +265,7 @@ export class FileCacheStore implements CacheStore {
   }
 
   async #remove(name: string): Promise<void> {
+    this.#release(name);
     this.#forget(name);
     try {
       await unlink(this.#path(name));
@@ -388,6 +398,30 @@ export class FileCacheStore implements CacheStore {
   #writeOk(): void {
     if (!this.#writeFailing) return;
     this.#writeFailing = false;
-    this.#logger.info({ cache: 'file', dir: this.dir }, 'image metadata cache writes work again');
+    this.#logger.info(
+      { cache: 'file', dir: this.dir, held: this.#unwritten.size },
+      'image metadata cache writes work again',
+    );
+    // Write out what was kept in memory meanwhile (each write releases its entry).
+    for (const [name, text] of [...this.#unwritten]) void this.#track(this.#write(name, text));
+  }
+
+  /** Keeps an entry that could not be written, within the store's byte budget (oldest dropped first). */
+  #hold(name: string, text: string): void {
+    this.#release(name);
+    this.#unwritten.set(name, text);
+    this.#unwrittenBytes += Buffer.byteLength(text);
+    for (const [oldest, held] of this.#unwritten) {
+      if (this.#unwrittenBytes <= this.#maxBytes && this.#unwritten.size <= this.#maxEntries) break;
+      this.#unwritten.delete(oldest);
+      this.#unwrittenBytes -= Buffer.byteLength(held);
+    }
+  }
+
+  #release(name: string): void {
+    const held = this.#unwritten.get(name);
+    if (held === undefined) return;
+    this.#unwritten.delete(name);
+    this.#unwrittenBytes -= Buffer.byteLength(held);
   }
 }

@@ -89,3 +89,15 @@ describe('memcachedKey', () => {
     expect(keyDigest('flux-ts:v1|repo|r')).toBe(sha256('flux-ts:v1|repo|r'));
   });
 });
+
+describe('tagKey and platforms', () => {
+  it('names the platforms when they are not the default, so daemons for other platforms keep their own records', () => {
+    expect(tagKey('r.example/app', '1.0')).toBe(tagKey('r.example/app', '1.0', ['linux/amd64']));
+    expect(tagKey('r.example/app', '1.0', ['linux/arm64'])).toBe(
+      'flux-ts:v1|tag|r.example/app|1.0|linux/arm64',
+    );
+    expect(tagKey('r.example/app', '1.0', ['linux/arm64', 'linux/amd64'])).not.toBe(
+      tagKey('r.example/app', '1.0', ['linux/arm64']),
+    );
+  });
+});

@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
  */
 export const CACHE_KEY_PREFIX = 'flux-ts:v1';
 
+/** The platform scanned when none is configured; its tag keys carry no platform. */
+export const DEFAULT_PLATFORM = 'linux/amd64';
+
 const encodeComponent = (component: string): string =>
   component.replaceAll('%', '%25').replaceAll('|', '%7C');
 
@@ -25,9 +28,16 @@ export function repoKey(canonicalRepo: string): string {
   return build('repo', canonicalRepo);
 }
 
-/** Key of one tag's current digest (plus its refresh interval), mutable: tags move. */
-export function tagKey(canonicalRepo: string, tag: string): string {
-  return build('tag', canonicalRepo, tag);
+/**
+ * Key of one tag's current digest (plus its refresh interval), mutable: tags move. For a
+ * multi-platform tag the digest is the platform's image, so daemons scanning for other platforms
+ * (`--registry-platform`) keep their own records: `platforms` other than the default name the key.
+ */
+export function tagKey(canonicalRepo: string, tag: string, platforms?: readonly string[]): string {
+  const which = platforms?.join(',') ?? DEFAULT_PLATFORM;
+  return which === DEFAULT_PLATFORM
+    ? build('tag', canonicalRepo, tag)
+    : build('tag', canonicalRepo, tag, which);
 }
 
 /**

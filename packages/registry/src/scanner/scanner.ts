@@ -11,7 +11,7 @@ import {
   systemClock,
 } from '@flux-ts/core';
 import pLimit from 'p-limit';
-import { imageKey, repoKey, tagKey } from '../cache/keys.ts';
+import { DEFAULT_PLATFORM, imageKey, repoKey, tagKey } from '../cache/keys.ts';
 import type { CacheStore } from '../cache/store.ts';
 import { ManifestUnknownError, NoSuitablePlatformError, RateLimitedError } from '../client/errors.ts';
 import type { RegistryClient } from '../client/registry-client.ts';
@@ -48,6 +48,8 @@ export interface ScannerOptions {
   scan?: (canonicalName: string) => boolean;
   /** Counts tag metadata found in the cache (hit) or fetched (miss) during refreshes. */
   onCacheLookup?: (hit: boolean) => void;
+  /** The platforms the clients pick from multi-platform images (`--registry-platform`): part of the tag keys. */
+  platforms?: readonly string[];
 }
 
 /** A refresh of a repository that the include/exclude globs leave out. */
@@ -147,6 +149,7 @@ class CachingScanner implements Scanner {
       scan: () => true,
       clock: systemClock,
       logger: noopLogger,
+      platforms: [DEFAULT_PLATFORM],
       ...options,
     };
   }
@@ -158,7 +161,7 @@ class CachingScanner implements Scanner {
   async #images(ref: ImageRef, tags: readonly string[]): Promise<ImageInfo[]> {
     return Promise.all(
       tags.map(async (tag) => {
-        const t = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag));
+        const t = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag, this.#o.platforms));
         const stored = t ? await this.#o.cache.get<StoredInfo>(imageKey(t.value.digest)) : undefined;
         const info = toInfo(ref.withTag(tag), stored?.value);
         if (t && !info.digest) info.digest = t.value.digest;
@@ -225,7 +228,7 @@ class CachingScanner implements Scanner {
     // Fill what is missing, newest first (by version where tags are versions), within the budget.
     const todo: { tag: string; recheck: boolean }[] = [];
     for (const tag of tags) {
-      const record = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag));
+      const record = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag, this.#o.platforms));
       this.#o.onCacheLookup?.(record !== undefined);
       if (!record) todo.push({ tag, recheck: false });
       else if (!isVersionTag(tag) && now - record.value.checkedAt >= this.#o.mutableRecheckMs)
@@ -267,7 +270,7 @@ class CachingScanner implements Scanner {
     signal?: AbortSignal,
   ): Promise<void> {
     const now = this.#now();
-    const tk = tagKey(repo.canonicalName, tag);
+    const tk = tagKey(repo.canonicalName, tag, this.#o.platforms);
     const keep = { refreshAt: now + this.#o.mutableRecheckMs, expireAt: now + IMMUTABLE_MS };
     if (recheck) {
       const previous = await this.#o.cache.get<TagRecord>(tk);

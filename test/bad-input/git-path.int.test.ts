@@ -1,0 +1,52 @@
+import { type FluxdEnv, startFluxd, startFluxdEnv } from '@flux-ts/daemon/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// `--git-path` must stay inside the repository: a path escaping it (`../x`, `a/../../x`) or an
+// absolute one stops fluxd at start with exit code 1 and a message naming the flag and the value.
+
+const kubeInfo = inject('kube');
+
+describe('fluxd refuses a --git-path outside the repository', { timeout: 60_000 }, () => {
+  let env: FluxdEnv;
+
+  beforeAll(async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    env = await startFluxdEnv(kubeInfo, {
+      'x/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it.each([
+    ['../x', 'dotdot'],
+    ['x/../../etc', 'nested-dotdot'],
+    ['/etc', 'absolute'],
+    ['x,../y', 'second-of-two'],
+  ])('--git-path=%s: exit 1 with a clear message', async (path, name) => {
+    const started = Date.now();
+    const fluxd = await startFluxd(env, [`--git-path=${path}`], name, { waitForHealth: false });
+    const code = await Promise.race([
+      fluxd.process.exited,
+      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
+    ]);
+    if (code === 'still running') await fluxd.stop();
+    const log = await fluxd.log();
+    expect(code, log).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const bad = path.split(',').find((p) => p.startsWith('/') || p.split('/').includes('..')) ?? path;
+    // Names the value, as the flag (`invalid value "/etc" for --git-path: …`, at flag parsing) or
+    // as the git path (`git path "../x" must be relative and stay inside the repository`).
+    const errors = log
+      .split('\n')
+      .filter((l) => l.includes('"level":"error"') || !l.startsWith('{'))
+      .join('\n');
+    expect(errors).toMatch(/--git-path|git path/);
+    expect(errors).toContain(JSON.stringify(bad).slice(1, -1));
+    expect(errors).toMatch(/inside the repository|must not start with \//);
+    // Never reached the API: nothing listens.
+    await expect(fetch(`${fluxd.url}/healthz`)).rejects.toThrow();
+  });
+});

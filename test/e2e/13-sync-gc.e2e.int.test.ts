@@ -1,0 +1,73 @@
+// Flux v1's test/e2e/13_sync_gc.bats against our fluxd: with --sync-garbage-collection, a
+// manifest removed from git is deleted from the cluster.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fluxctlFor } from '../support/fluxctl.ts';
+import {
+  deploymentImage,
+  deploymentNames,
+  eventually,
+  type FluxdEnv,
+  getStartedFiles,
+  helmReleaseObject,
+  installHelmReleaseCrd,
+  type RunningFluxd,
+  startFluxd,
+  startFluxdEnv,
+  syncTag,
+} from './support/scenario.ts';
+
+const kubeInfo = inject('kube');
+
+describe('13 sync with garbage collection', { timeout: 150_000 }, () => {
+  let env: FluxdEnv;
+  let fluxd: RunningFluxd;
+  let ns: string;
+
+  beforeAll(async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    env = await startFluxdEnv(kubeInfo, {});
+    ns = env.namespace;
+    await installHelmReleaseCrd(env);
+    for (const [path, text] of Object.entries(getStartedFiles(ns))) await env.user.write(path, text);
+    await env.user.commitAndPush('Seed flux-get-started');
+    fluxd = await startFluxd(env, [
+      '--git-label=flux',
+      '--sync-interval=10s',
+      '--registry-disable-scanning',
+      '--sync-garbage-collection',
+    ]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await fluxd?.stop();
+    await env?.close();
+  });
+
+  it('a deployment removed from git is garbage collected; the sync tag follows the head', async () => {
+    const fluxctl = fluxctlFor(fluxd.url);
+    // Wait until fluxd deploys the workloads, which shows it has at least started a sync.
+    await eventually('deployment/podinfo', () => deploymentImage(env, ns, 'podinfo'), { fluxd });
+    // Make sure a sync has finished.
+    const first = await fluxctl('sync');
+    expect(first.stderr).toContain('Done.');
+    expect(first.code).toBe(0);
+    let head = (await env.user.git('rev-parse', 'HEAD')).trim();
+    expect(await syncTag(env)).toBe(head);
+
+    await env.user.git('rm', '--quiet', 'workloads/podinfo-dep.yaml');
+    head = await env.user.commitAndPush('Remove podinfo deployment');
+
+    const second = await fluxctl('sync');
+    expect(second.stderr).toContain(`Revision of main to apply is ${head.slice(0, 7)}\n`);
+    expect(second.code).toBe(0);
+    await eventually('no deployments left', async () => (await deploymentNames(env, ns)).length === 0, {
+      fluxd,
+    });
+    expect(await syncTag(env)).toBe(head);
+    // Only what git no longer has is collected.
+    for (const name of ['ghost', 'mongodb', 'redis']) {
+      expect(await helmReleaseObject(env, ns, name)).toBeDefined();
+    }
+    expect((await env.apis.core.readNamespace({ name: ns })).metadata?.name).toBe(ns);
+  });
+});

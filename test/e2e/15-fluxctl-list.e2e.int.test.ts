@@ -1,0 +1,118 @@
+// Flux v1's test/e2e/15_fluxctl_list.bats against our fluxd: `list-workloads` and `list-images`
+// byte for byte (flux-v1.md §2.2), on the repository and images of the release test.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fluxctlFor } from '../support/fluxctl.ts';
+import {
+  eventually,
+  type FluxdEnv,
+  getStartedFiles,
+  installHelmReleaseCrd,
+  pushScenarioImages,
+  type RunningFluxd,
+  registryImages,
+  scanned,
+  startFluxd,
+  startFluxdEnv,
+} from './support/scenario.ts';
+
+const kubeInfo = inject('kube');
+
+/** One line as Go's tabwriter lays it out: every cell but the last padded to its column's width. */
+function row(widths: readonly number[], cells: readonly string[]): string {
+  return `${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] as number) : c)).join('')}\n`;
+}
+
+describe('15 fluxctl list-workloads and list-images', { timeout: 150_000 }, () => {
+  let env: FluxdEnv;
+  let fluxd: RunningFluxd;
+  let ns: string;
+  let reg: string;
+
+  beforeAll(async () => {
+    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+    env = await startFluxdEnv(kubeInfo, {});
+    ns = env.namespace;
+    reg = env.registry.host;
+    await installHelmReleaseCrd(env);
+    await pushScenarioImages(env);
+    const files = getStartedFiles(ns, registryImages(env));
+    for (const [path, text] of Object.entries(files)) await env.user.write(path, text);
+    await env.user.commitAndPush('Seed flux-get-started');
+    // As Flux v1's release test: scan the test registry only (alpine, mongodb and redis stay
+    // Docker Hub names, excluded), automation every few seconds.
+    fluxd = await startFluxd(env, [
+      '--git-label=flux',
+      '--registry-exclude-image=index.docker.io/*',
+      '--automation-interval=5s',
+    ]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await fluxd?.stop();
+    await env?.close();
+  });
+
+  it('lists workloads and images as Flux v1 does', async () => {
+    const fluxctl = fluxctlFor(fluxd.url);
+    // Avoid races with podinfo being automated.
+    await eventually(
+      'lock podinfo',
+      async () => (await fluxctl('lock', `--workload=${ns}:deployment/podinfo`)).code === 0,
+      { fluxd, timeoutMs: 60_000 },
+    );
+    const { podinfo, ghost } = registryImages(env);
+    await scanned(fluxd, ns, podinfo, ['3.1.0', '3.0.5']);
+    await scanned(fluxd, ns, ghost, ['3.0.2-debian-9-r3', '3.1.1-debian-9-r0']);
+    // The lock reached the cluster too (the workload listing reads the cluster's annotations).
+    await eventually(
+      'podinfo locked in the cluster',
+      async () => (await fluxctl('list-workloads', '--namespace', ns)).stdout.includes('automated,locked'),
+      { fluxd },
+    );
+
+    // Flux v1's expectation with our names: the registry's host:port in front of podinfo and
+    // ghost, and the namespace of this file. RELEASE is `updating` where Flux v1 had `ready`: no
+    // kubelet runs pods here.
+    const workloads = await fluxctl('list-workloads', '--namespace', ns);
+    const w = [`${ns}:helmrelease/mongodb`.length + 2, 13, `${ghost}:3.1.1-debian-9-r0`.length + 2, 10];
+    expect(workloads).toEqual({
+      code: 0,
+      stderr: '',
+      stdout:
+        row(w, ['WORKLOAD', 'CONTAINER', 'IMAGE', 'RELEASE', 'POLICY']) +
+        row(w, [`${ns}:deployment/podinfo`, 'podinfod', `${podinfo}:3.1.0`, 'updating', 'automated,locked']) +
+        row(w, ['', 'init', 'alpine:3.10.1', '', '']) +
+        row(w, [`${ns}:helmrelease/ghost`, 'chart-image', `${ghost}:3.1.1-debian-9-r0`, '', '']) +
+        row(w, [`${ns}:helmrelease/mongodb`, 'chart-image', 'bitnami/mongodb:4.0.13', '', '']) +
+        row(w, [`${ns}:helmrelease/redis`, 'chart-image', 'bitnami/redis:5.0.7', '', 'automated,locked']),
+    });
+    // The literal layout for this file's name lengths, as `cat -vet` showed it in the bats test.
+    expect(workloads.stdout.split('\n')[0]).toBe(
+      `WORKLOAD${' '.repeat(ns.length + 14)}CONTAINER    IMAGE${' '.repeat(reg.length + 29)}RELEASE   POLICY`,
+    );
+
+    // podinfod has a semver:~3.1 filter (semver order); ghost's glob lists newest first. Where Flux
+    // v1 printed a blank IMAGE and `'-> (untagged)` for images it had not scanned (alpine, mongodb,
+    // redis), we print the name and tag from the manifest (decisions.md 16).
+    const images = await fluxctl('list-images', '--namespace', ns);
+    const v = [w[0] as number, 13, `${podinfo}`.length + 2];
+    expect(images).toEqual({
+      code: 0,
+      stderr: '',
+      stdout:
+        row(v, ['WORKLOAD', 'CONTAINER', 'IMAGE', 'CREATED']) +
+        row(v, [`${ns}:deployment/podinfo`, 'podinfod', podinfo, '']) +
+        row(v, ['', '', "'-> 3.1.0", '20 Mar 20 13:53 UTC']) +
+        row(v, ['', '', '    3.0.5', '20 Apr 20 13:53 UTC']) +
+        row(v, ['', 'init', 'alpine', 'image data not available']) +
+        row(v, ['', '', "'-> 3.10.1", '?']) +
+        row(v, [`${ns}:helmrelease/ghost`, 'chart-image', ghost, '']) +
+        row(v, ['', '', "'-> 3.1.1-debian-9-r0", '20 Feb 20 13:53 UTC']) +
+        row(v, ['', '', '    3.0.2-debian-9-r3', '20 Jan 20 13:53 UTC']) +
+        row(v, [`${ns}:helmrelease/mongodb`, 'chart-image', 'bitnami/mongodb', 'image data not available']) +
+        row(v, ['', '', "'-> 4.0.13", '?']) +
+        row(v, [`${ns}:helmrelease/redis`, 'chart-image', 'bitnami/redis', 'image data not available']) +
+        row(v, ['', '', "'-> 5.0.7", '?']),
+    });
+  });
+});
