@@ -29,6 +29,9 @@ import {
 const kubeInfo = inject('kube');
 
 const LOAD_BREAKS = ['truncate', 'bad-indentation', 'tab', 'wrong-type-metadata'] as const;
+// Variants that load (a key given twice: the last value wins) or are skipped (`kind` not a
+// string: not a Kubernetes object), each told in a warning naming file and line.
+const NOTICE_BREAKS = ['duplicate-key', 'wrong-type-kind'] as const;
 
 const PLURALS: Readonly<Record<string, string>> = {
   Deployment: 'apis/apps/v1/namespaces/%/deployments',
@@ -58,6 +61,7 @@ interface LogLine {
   msg?: string;
   err?: string;
   reason?: string;
+  at?: string;
   revision?: string;
 }
 
@@ -75,6 +79,7 @@ describe('fluxd with broken manifests (derived from the corpus)', { timeout: 120
   let outsideDir: string;
   /** Broken files (repo path → variant) whose errors a loader reports. */
   const loadBroken = new Map<string, BrokenVariant>();
+  const noticed = new Map<string, BrokenVariant>();
   let replicasFile = '';
   let replicasId = '';
   const good: { kind: string; name: string }[] = [];
@@ -133,6 +138,12 @@ describe('fluxd with broken manifests (derived from the corpus)', { timeout: 120
         await env.user.write(file, broken.text);
         loadBroken.set(file, broken);
       }
+      for (const kind of NOTICE_BREAKS) {
+        const file = `notice/${sample}-${kind}.yaml`;
+        const broken = breakManifest(retarget(originals[i] ?? '', ns, `-${kind}`), kind);
+        await env.user.write(file, broken.text);
+        noticed.set(file, broken);
+      }
     }
     replicasFile = `broken/${sampleName(SAMPLE_DEPLOYMENTS[0] ?? '')}-replicas.yaml`;
     const replicas = breakManifest(retarget(originals[0] ?? '', ns, '-replicas'), 'wrong-type-replicas');
@@ -178,6 +189,23 @@ describe('fluxd with broken manifests (derived from the corpus)', { timeout: 120
     }
     for (const [file, broken] of loadBroken) {
       expect(errors.find((e) => e.startsWith(`${file}:`))).toMatch(broken.reason);
+    }
+  });
+
+  it('warns, naming file and line, about a key given twice and a document that is not an object', async () => {
+    const lines = logLines(await fluxd.log());
+    const warnings = lines.filter((l) => l.msg === 'manifest warning').map((l) => `${l.at} ${l.reason}`);
+    const skipped = lines
+      .filter((l) => l.msg === 'manifest document skipped')
+      .map((l) => `${l.at} ${l.reason}`);
+    for (const [file, broken] of noticed) {
+      if (file.endsWith('duplicate-key.yaml')) {
+        expect(warnings).toContain(
+          `${file}:${broken.line} key 'name' is given twice; the last value is used`,
+        );
+      } else {
+        expect(skipped.find((w) => w.startsWith(`${file}:`))).toMatch(/not a Kubernetes object/);
+      }
     }
   });
 

@@ -129,6 +129,7 @@ export async function loadManifests(dir: string, options: LoadOptions = {}): Pro
   const objects: RawObject[] = [];
   const errors: FluxError[] = [];
   const skipped: SkippedDocument[] = [];
+  const warnings: SkippedDocument[] = [];
   const texts = await readAll(fs, await insideRoot(fs, root, files));
   files.forEach((file, i) => {
     const text = texts[i];
@@ -140,7 +141,8 @@ export async function loadManifests(dir: string, options: LoadOptions = {}): Pro
     objects.push(...read.objects);
     errors.push(...read.errors);
     skipped.push(...read.skipped);
+    warnings.push(...read.warnings);
   });
   const result = toResources(objects, options);
-  return { resources: result.resources, errors: [...errors, ...result.errors], skipped };
+  return { resources: result.resources, errors: [...errors, ...result.errors], skipped, warnings };
 }

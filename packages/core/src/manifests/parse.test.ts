@@ -114,3 +114,18 @@ describe('parseManifests', () => {
     expect(parseManifests(text, 's.json').resources[0]?.id.toString()).toBe('n:service/s');
   });
 });
+
+describe('parseManifests: keys given twice', () => {
+  it('loads the object with the last value, and warns naming file, line and key', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: "1"\n  a: "2"\n';
+    const parsed = parseManifests(text, 'cfg.yaml');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.resources).toHaveLength(1);
+    expect(parsed.warnings).toEqual([
+      {
+        position: { file: 'cfg.yaml', line: 7, column: 3 },
+        reason: "key 'a' is given twice; the last value is used",
+      },
+    ]);
+  });
+});

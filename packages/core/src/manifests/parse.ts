@@ -1,4 +1,4 @@
-import { isMap, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { FluxError } from '../errors.ts';
 import { CLUSTER_SCOPE, ResourceId } from '../resource/id.ts';
 import type { Container, Resource } from '../resource/types.ts';
@@ -36,6 +36,8 @@ export interface ParsedManifests {
   /** Parse errors, invalid objects and duplicates, each naming file and line. */
   errors: FluxError[];
   skipped: SkippedDocument[];
+  /** Loaded, but worth telling the author: a key given twice in one mapping (the last value is used, as kubectl does). */
+  warnings?: SkippedDocument[];
 }
 
 /** One object of a stream before it gets an ID: a document, or an item of a `List`. */
@@ -61,10 +63,12 @@ export function readObjects(source: YamlSource): {
   objects: RawObject[];
   errors: FluxError[];
   skipped: SkippedDocument[];
+  warnings: SkippedDocument[];
 } {
   const objects: RawObject[] = [];
   const errors: FluxError[] = [];
   const skipped: SkippedDocument[] = [];
+  const warnings: SkippedDocument[] = [];
   for (const doc of source.documents) {
     const start = doc.contents?.range[0] ?? doc.range[0];
     if (doc.errors.length > 0) {
@@ -74,6 +78,11 @@ export function readObjects(source: YamlSource): {
       );
       continue;
     }
+    for (const [key, offset] of duplicateKeys(doc.contents))
+      warnings.push({
+        position: source.position(offset),
+        reason: `key '${key}' is given twice; the last value is used`,
+      });
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     const position = source.position(start);
     if (value === null || value === undefined) continue; // an empty document
@@ -100,7 +109,25 @@ export function readObjects(source: YamlSource): {
     }
     objects.push({ object: value, position });
   }
-  return { objects, errors, skipped };
+  return { objects, errors, skipped, warnings };
+}
+
+/** Keys that a mapping (at any depth) gives more than once, with the offset of the repeat. */
+function duplicateKeys(node: unknown, found: [string, number][] = []): [string, number][] {
+  if (isMap(node)) {
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key !== undefined) {
+        if (seen.has(key)) found.push([key, (pair.key as Node).range?.[0] ?? 0]);
+        seen.add(key);
+      }
+      duplicateKeys(pair.value, found);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) duplicateKeys(item, found);
+  }
+  return found;
 }
 
 /**
@@ -186,5 +213,10 @@ export function toResources(objects: readonly RawObject[], options: ParseOptions
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedManifests {
   const read = readObjects(parseYamlSource(text, file));
   const result = toResources(read.objects, options);
-  return { resources: result.resources, errors: [...read.errors, ...result.errors], skipped: read.skipped };
+  return {
+    resources: result.resources,
+    errors: [...read.errors, ...result.errors],
+    skipped: read.skipped,
+    warnings: read.warnings,
+  };
 }

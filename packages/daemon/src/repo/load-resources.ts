@@ -6,6 +6,7 @@ import {
   loadManifests,
   manifestGeneration,
   noopLogger,
+  type ParsedManifests,
   type Resource,
   TargetKind,
 } from '@flux-ts/core';
@@ -77,6 +78,7 @@ export async function loadRepoResources(options: LoadRepoOptions): Promise<RepoR
     for (const target of await generation.load(options.signal)) {
       if (target.kind === TargetKind.Raw) {
         const loaded = await loadManifests(target.path, { ...parseOptions, root: options.dir });
+        logNotices(options.logger ?? noopLogger, loaded);
         resources.push(...loaded.resources);
         errors.push(...loaded.errors);
       } else if (target.kind === TargetKind.Generated) {
@@ -90,11 +92,28 @@ export async function loadRepoResources(options: LoadRepoOptions): Promise<RepoR
   } else {
     for (const dir of options.manifestDirs) {
       const loaded = await loadManifests(dir, { ...parseOptions, root: options.dir });
+      logNotices(options.logger ?? noopLogger, loaded);
       resources.push(...loaded.resources);
       errors.push(...loaded.errors);
     }
   }
   return { resources: keepFirst(resources, errors), errors, generated };
+}
+
+/**
+ * Tells the author what loaded but deserves a look, naming file and line: documents that are not
+ * Kubernetes objects (skipped, as Flux v1 skips them) and keys given twice (the last value is used).
+ */
+export function logNotices(logger: Logger, parsed: Pick<ParsedManifests, 'skipped' | 'warnings'>): void {
+  for (const s of parsed.skipped) {
+    logger.warn(
+      { at: `${s.position.file}:${s.position.line}`, reason: s.reason },
+      'manifest document skipped',
+    );
+  }
+  for (const w of parsed.warnings ?? []) {
+    logger.warn({ at: `${w.position.file}:${w.position.line}`, reason: w.reason }, 'manifest warning');
+  }
 }
 
 /** A resource's file relative to the repository root (for messages). */

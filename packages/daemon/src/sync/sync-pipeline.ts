@@ -5,7 +5,7 @@ import { DuplicateResourceError, ManifestReadError, noopLogger, parseManifests }
 import type { Checkout, LogEntry, Mirror, VerifiedHead } from '@flux-ts/git';
 import { UnverifiedHeadError } from '@flux-ts/git';
 import { type ChangeSet, Discovery, type KubeClient, syncChecksum, syncResources } from '@flux-ts/k8s';
-import { loadRepoResources } from '../repo/load-resources.ts';
+import { loadRepoResources, logNotices } from '../repo/load-resources.ts';
 import { type JobNote, notesBetween } from '../repo/notes.ts';
 import { decryptSopsFile, decryptSopsFiles } from '../repo/sops.ts';
 
@@ -234,6 +234,7 @@ export class SyncPipeline {
         file,
         this.#o.defaultNamespace ? { defaultNamespace: this.#o.defaultNamespace } : {},
       );
+      logNotices(this.#log, parsed);
       errors.push(...parsed.errors);
       resources.push(...parsed.resources);
       files.set(file, parsed.resources.map(entryOf));
