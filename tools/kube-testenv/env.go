@@ -19,8 +19,8 @@ import (
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	logsapi "k8s.io/component-base/logs/api/v1"
 	basecompatibility "k8s.io/component-base/compatibility"
+	logsapi "k8s.io/component-base/logs/api/v1"
 	apiserverapp "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	apiserveroptions "k8s.io/kubernetes/cmd/kube-apiserver/app/options"
 	kcmapp "k8s.io/kubernetes/cmd/kube-controller-manager/app"
@@ -76,6 +76,10 @@ func startEnv(parent context.Context, c config, dir string) (*env, error) {
 	if err := writeTokenFile(tokens, e.token, e.viewerToken); err != nil {
 		return e, fmt.Errorf("token file: %w", err)
 	}
+	kpki, err := writeKubeletPKI(pki)
+	if err != nil {
+		return e, fmt.Errorf("kubelet certificates: %w", err)
+	}
 
 	t0 := time.Now()
 	etcdURL, err := e.startEtcd(filepath.Join(dir, "etcd"))
@@ -107,6 +111,11 @@ func startEnv(parent context.Context, c config, dir string) (*env, error) {
 		"--allow-privileged=true",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
+		// How the API server reaches the node stand-in's kubelet server (port-forward).
+		"--kubelet-client-certificate=" + kpki.clientCert,
+		"--kubelet-client-key=" + kpki.clientKey,
+		"--kubelet-certificate-authority=" + kpki.caFile,
+		"--kubelet-preferred-address-types=InternalIP",
 	}
 	args = append(args, c.apiserverArgs...)
 	if err := e.startAPIServer(ctx, listener, port, args, c.verbosity); err != nil {
@@ -131,6 +140,16 @@ func startEnv(parent context.Context, c config, dir string) (*env, error) {
 		if err := e.startControllerManager(ctx, c.controllers, saKey); err != nil {
 			return e, fmt.Errorf("kube-controller-manager: %w", err)
 		}
+	}
+	if c.node {
+		t1 := time.Now()
+		if err := e.startScheduler(ctx, dir); err != nil {
+			return e, fmt.Errorf("kube-scheduler: %w", err)
+		}
+		if err := e.startNode(ctx, caPEM, kpki); err != nil {
+			return e, fmt.Errorf("node stand-in: %w", err)
+		}
+		logf("kube-scheduler and node %s started in %s", nodeName, time.Since(t1).Round(time.Millisecond))
 	}
 	return e, nil
 }
@@ -310,4 +329,44 @@ func (e *env) shutdown() {
 	if e.etcd != nil {
 		e.etcd.Close()
 	}
+}
+
+// startNode registers testenv-node, starts its kubelet server and the agent that runs its pods.
+func (e *env) startNode(ctx context.Context, caPEM []byte, kpki kubeletPKI) error {
+	cfg := &rest.Config{
+		Host:            e.server,
+		BearerToken:     e.token,
+		TLSClientConfig: rest.TLSClientConfig{CAData: caPEM},
+		QPS:             100,
+		Burst:           200,
+		UserAgent:       "kube-testenv-node",
+	}
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	kubelet, err := newKubeletServer(kpki)
+	if err != nil {
+		return err
+	}
+	if err := registerNode(ctx, client, kubelet.port); err != nil {
+		return fmt.Errorf("register node: %w", err)
+	}
+	factory := nodePodsInformerFactory(client)
+	agent := newNodeAgent(client, factory)
+	factory.Start(ctx.Done())
+	e.wg.Add(2)
+	go func() {
+		defer e.wg.Done()
+		factory.WaitForCacheSync(ctx.Done())
+		agent.run(ctx, 4)
+		factory.Shutdown()
+	}()
+	go func() {
+		defer e.wg.Done()
+		if err := kubelet.serve(ctx, agent.pods); err != nil && ctx.Err() == nil {
+			e.failed <- fmt.Errorf("kubelet server: %w", err)
+		}
+	}()
+	return nil
 }

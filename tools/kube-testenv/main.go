@@ -46,6 +46,7 @@ type config struct {
 	verbosity      int
 	apiserverArgs  []string
 	exitOnStdinEOF bool
+	node           bool
 }
 
 type multiFlag []string
@@ -64,6 +65,7 @@ func parseFlags() config {
 	flag.StringVar(&c.token, "token", "", "admin bearer token (default: random)")
 	flag.IntVar(&c.verbosity, "v", 0, "log verbosity of the Kubernetes components")
 	flag.Var(&extra, "apiserver-arg", "extra kube-apiserver flag, e.g. --apiserver-arg=--audit-log-path=/tmp/a (repeatable)")
+	flag.BoolVar(&c.node, "node", true, "run the kube-scheduler and the node stand-in testenv-node (pods run, port-forward works)")
 	flag.BoolVar(&c.exitOnStdinEOF, "exit-on-stdin-eof", true, "exit when stdin, if it is a pipe, is closed")
 	flag.Parse()
 	for _, name := range strings.Split(controllers, ",") {

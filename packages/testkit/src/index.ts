@@ -2,6 +2,13 @@ export type { DaemonProcess, SpawnDaemonOptions } from './daemon-process.ts';
 export { spawnDaemon, waitUntilReady } from './daemon-process.ts';
 export type { Fault, FaultProxy, RecordedRequest } from './fault-proxy.ts';
 export { startFaultProxy } from './fault-proxy.ts';
+export type { FluxdPod, FluxdPodOptions } from './fluxd-pod.ts';
+export {
+  createFluxdPod,
+  FAIL_ANNOTATION,
+  forwardAnnotation,
+  TESTENV_ANNOTATION_PREFIX,
+} from './fluxd-pod.ts';
 export type { TestGitServer, TestRepo } from './git-server.ts';
 export { createGitServer } from './git-server.ts';
 export type { TestGpgHome } from './gpg.ts';

@@ -13,13 +13,13 @@ export const listWorkloads: Step = {
   name: 'list-workloads',
   title: 'What fluxd sees: fluxctl list-workloads',
   async run({ stack, narrate }) {
-    // The controller manager sets each Deployment's status a moment after it is created; wait for
-    // it so the table shows the settled state (no node runs pods here: Deployments stay "updating").
-    await waitFor(this.name, 'the workloads to report a status', async () => {
+    // The controllers roll each Deployment out on kube-testenv's node stand-in (its pods run);
+    // wait for that, so the table shows the settled state.
+    await waitFor(this.name, 'the workloads to be rolled out', async () => {
       const s = await stack.api<ControllerStatus[]>(`/v6/services?namespace=${NAMESPACE}`);
       return (
         s.length === SEED_WORKLOADS.length &&
-        s.filter((w) => w.ID.includes(':deployment/')).every((w) => w.Status === 'updating')
+        s.filter((w) => w.ID.includes(':deployment/')).every((w) => w.Status === 'ready')
       );
     });
     narrate.say('Each workload, its containers and images, and the policies from its annotations:');

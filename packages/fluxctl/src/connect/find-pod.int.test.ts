@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createFluxdPod } from '@flux-ts/testkit';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFluxPod } from './find-pod.ts';
@@ -9,8 +12,10 @@ import { openPortForward } from './port-forward.ts';
 import { resolveApiUrl } from './resolve-url.ts';
 import { AmbiguousPodError, NoFluxPodError } from './select-pod.ts';
 
-// Against the run's real kube-apiserver (tools/kube-testenv). It has no kubelet: pods stay Pending
-// unless a test patches their status, and no port-forward can reach a pod.
+// Against the run's real kube-apiserver (tools/kube-testenv). Its one node (the stand-in
+// testenv-node) would run every pod; these pods select a node that does not exist, so the real
+// scheduler leaves them Pending and unbound until a test patches their status, and no port-forward
+// can reach them. The last tests forward to a pod the node does run.
 describe('finding fluxd through a real API server', () => {
   const kube = inject('kube');
   const namespace = `fluxctl-connect-${randomBytes(4).toString('hex')}`;
@@ -22,6 +27,7 @@ describe('finding fluxd through a real API server', () => {
       metadata: { name, labels },
       spec: {
         automountServiceAccountToken: false,
+        nodeSelector: { 'kubernetes.io/hostname': 'no-such-node' },
         containers: [{ name: 'flux', image: 'fluxcd/flux:1.25.4' }],
       },
     };
@@ -111,9 +117,9 @@ describe('finding fluxd through a real API server', () => {
     );
   });
 
-  // What this API server cannot show: a working tunnel. With no kubelet, the API server has no node
-  // to connect the port-forward to, so a forwarded connection must fail, and say why.
-  it('forwards through the API server, which refuses for lack of a kubelet', async () => {
+  // A pod on no node: the API server has no kubelet to connect the port-forward to, so a forwarded
+  // connection must fail, and say why.
+  it('forwards through the API server, which refuses a pod that runs on no node', async () => {
     const handle = await openPortForward(kc, { namespace, pod: 'custom', port: 3030 });
     try {
       const socket = connect(handle.localPort, '127.0.0.1');
@@ -140,7 +146,7 @@ describe('finding fluxd through a real API server', () => {
     });
     try {
       expect(endpoint.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/flux$/);
-      // No kubelet: the request fails, and the endpoint can say why.
+      // The pod runs on no node: the request fails, and the endpoint can say why.
       await expect(fetch(`${endpoint.baseUrl}/v11/ping`)).rejects.toThrow();
       expect(endpoint.lastError()?.code).toBe('fluxctl.connect.port-forward');
     } finally {
@@ -161,5 +167,36 @@ describe('finding fluxd through a real API server', () => {
         context: 'nope',
       }),
     ).rejects.toThrow('context was not found for specified context: nope');
+  });
+
+  it('resolveApiUrl reaches fluxd through a pod the node stand-in runs (a real tunnel)', async () => {
+    // A local HTTP server stands in for fluxd; the pod's port 3030 forwards to it.
+    const server = createServer((req, res) => res.end(`fluxd saw ${req.url}`));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const fluxdPort = (server.address() as AddressInfo).port;
+    const forwardNs = `${namespace}-run`;
+    const pod = await createFluxdPod(kube?.kubeconfigPath ?? '', {
+      namespace: forwardNs,
+      fluxdUrl: `http://127.0.0.1:${fluxdPort}`,
+    });
+    const endpoint = await resolveApiUrl({
+      namespace: forwardNs,
+      labels: { app: 'flux' },
+      kubeconfigPath: kube?.kubeconfigPath ?? '',
+    });
+    try {
+      for (const path of ['/v11/ping', '/v6/identity.pub']) {
+        const res = await fetch(`${endpoint.baseUrl}${path}`);
+        expect(await res.text()).toBe(`fluxd saw /api/flux${path}`);
+      }
+      expect(endpoint.lastError()).toBeUndefined();
+    } finally {
+      await endpoint.close();
+      await pod.remove();
+      server.closeAllConnections();
+      server.close();
+      await core.deleteNamespace({ name: forwardNs }).catch(() => undefined);
+    }
   });
 });
