@@ -27,7 +27,12 @@ describe('fluxd refuses a --git-path outside the repository', { timeout: 60_000 
     ['x,../y', 'second-of-two'],
   ])('--git-path=%s: exit 1 with a clear message', async (path, name) => {
     const started = Date.now();
-    const fluxd = await startFluxd(env, [`--git-path=${path}`], name, { waitForHealth: false });
+    const fluxd = await startFluxd(
+      env,
+      [`--k8s-allow-namespace=${env.namespace}`, `--git-path=${path}`],
+      name,
+      { waitForHealth: false },
+    );
     const code = await Promise.race([
       fluxd.process.exited,
       new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000)),

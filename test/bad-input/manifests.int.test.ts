@@ -117,7 +117,11 @@ describe('fluxd with broken manifests (derived from the corpus)', { timeout: 120
     await symlink(outsideDir, join(env.user.dir, 'outside-dir'));
     await env.user.commitAndPush('Good manifests from the corpus');
 
-    fluxd = await startFluxd(env, ['--sync-garbage-collection', '--registry-disable-scanning']);
+    fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
+      '--sync-garbage-collection',
+      '--registry-disable-scanning',
+    ]);
     await eventually(
       'the first sync',
       async () => (await getObject(env.kube, objectPath(ns, 'ConfigMap', 'gone'))) !== undefined,

@@ -31,6 +31,7 @@ describe('12 sync', { timeout: 150_000 }, () => {
     await env.user.commitAndPush('Seed flux-get-started');
     // Garbage collection on, so that "nothing is deleted when the sync fails" means something.
     fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
       '--git-label=flux',
       '--sync-interval=10s',
       '--registry-disable-scanning',

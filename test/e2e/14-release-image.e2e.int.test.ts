@@ -36,6 +36,7 @@ describe('14 release image', { timeout: 240_000 }, () => {
     // Scanning the test registry only (alpine, mongodb and redis stay Docker Hub names, excluded);
     // a short automation interval (Flux v1's test: 5s).
     fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
       '--git-label=flux',
       '--registry-exclude-image=index.docker.io/*',
       `--automation-interval=${AUTOMATION_INTERVAL_S}s`,

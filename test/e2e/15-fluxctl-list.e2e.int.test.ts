@@ -41,6 +41,7 @@ describe('15 fluxctl list-workloads and list-images', { timeout: 150_000 }, () =
     // As Flux v1's release test: scan the test registry only (alpine, mongodb and redis stay
     // Docker Hub names, excluded), automation every few seconds.
     fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
       '--git-label=flux',
       '--registry-exclude-image=index.docker.io/*',
       '--automation-interval=5s',

@@ -31,6 +31,7 @@ describe('16 fluxctl sync', { timeout: 150_000 }, () => {
     for (const [path, text] of Object.entries(getStartedFiles(ns))) await env.user.write(path, text);
     await env.user.commitAndPush('Seed flux-get-started');
     fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
       '--git-label=flux',
       '--registry-disable-scanning',
       '--sync-interval=8760h',

@@ -48,7 +48,11 @@ describe('17 fluxctl policies', { timeout: 60_000 }, () => {
     await env.user.write('workloads/podinfo-dep.yaml', podinfo);
     head = await env.user.commitAndPush('flux-get-started podinfo');
     // As upstream's e2e: no registry scanning, policies are git edits only.
-    fluxd = await startFluxd(env, ['--registry-disable-scanning', '--git-label=flux'], 'policies');
+    fluxd = await startFluxd(
+      env,
+      [`--k8s-allow-namespace=${env.namespace}`, '--registry-disable-scanning', '--git-label=flux'],
+      'policies',
+    );
     fluxctl = fluxctlOf(env, fluxd);
     await eventually(
       'podinfo synced',

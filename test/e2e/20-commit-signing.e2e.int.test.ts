@@ -47,6 +47,7 @@ describe('20 commit signing', { timeout: 60_000 }, () => {
     fluxd = await startFluxd(
       env,
       [
+        `--k8s-allow-namespace=${env.namespace}`,
         `--git-gpg-key-import=${keyFile}`,
         `--git-signing-key=${gpg.fingerprint}`,
         '--git-label=flux',

@@ -30,6 +30,7 @@ async function startVerifyingFluxd(env: FluxdEnv, gpg: TestGpgHome, name: string
   return startFluxd(
     env,
     [
+      `--k8s-allow-namespace=${env.namespace}`,
       `--git-gpg-key-import=${keyFile}`,
       `--git-signing-key=${gpg.fingerprint}`,
       '--git-verify-signatures',

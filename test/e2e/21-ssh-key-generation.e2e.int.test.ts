@@ -21,7 +21,12 @@ describe('21 ssh key generation', { timeout: 60_000 }, () => {
     env = await startFluxdEnv(needKube(kubeInfo), {});
     // As `fluxctl install` does: fluxd's namespace exists (its Secret is written there).
     await env.apis.core.createNamespace({ body: { metadata: { name: env.namespace } } });
-    fluxd = await startFluxd(env, ['--registry-disable-scanning'], 'keygen', { mountDeployKey: false });
+    fluxd = await startFluxd(
+      env,
+      [`--k8s-allow-namespace=${env.namespace}`, '--registry-disable-scanning'],
+      'keygen',
+      { mountDeployKey: false },
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -101,7 +101,12 @@ async function start(
   await env.user.commitAndPush('podinfo base and production generation');
   const fluxd = await startFluxd(
     env,
-    ['--manifest-generation', '--git-path=production', '--automation-interval=10m'],
+    [
+      `--k8s-allow-namespace=${env.namespace}`,
+      '--manifest-generation',
+      '--git-path=production',
+      '--automation-interval=10m',
+    ],
     name,
   );
   return { env, fluxd, image };

@@ -97,7 +97,11 @@ describe('HelmRelease images', { timeout: 60_000 }, () => {
     await env.user.write('releases/ghost.yaml', ghost(env.namespace, reg));
     await env.user.write('releases/redis.yaml', redis(env.namespace, reg));
     start = await env.user.commitAndPush('HelmReleases');
-    fluxd = await startFluxd(env, ['--automation-settle=2s'], 'helm');
+    fluxd = await startFluxd(
+      env,
+      [`--k8s-allow-namespace=${env.namespace}`, '--automation-settle=2s'],
+      'helm',
+    );
   }, 120_000);
 
   afterAll(async () => {

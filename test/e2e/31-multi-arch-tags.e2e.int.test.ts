@@ -53,7 +53,7 @@ describe('multi-arch tags', { timeout: 60_000 }, () => {
 
   it('on linux/amd64 (the default): scans the list and the index, skips the arm-only tag, automates to 1.1.0', async () => {
     const before = (await env.user.git('rev-parse', 'HEAD')).trim();
-    fluxd = await startFluxd(env, [], 'amd64');
+    fluxd = await startFluxd(env, [`--k8s-allow-namespace=${env.namespace}`], 'amd64');
     const running = fluxd;
     const after = await nextCommit(env, running, before, 'the automation commit');
     expect((await env.user.git('log', '-1', '--format=%s', after)).trim()).toBe(
@@ -94,7 +94,11 @@ describe('multi-arch tags', { timeout: 60_000 }, () => {
     // another platform sharing the memcached of the first would reuse its amd64 answers.
     fluxd = await startFluxd(
       env,
-      ['--registry-platform=linux/arm64', '--memcached-hostname=memcached.invalid'],
+      [
+        `--k8s-allow-namespace=${env.namespace}`,
+        '--registry-platform=linux/arm64',
+        '--memcached-hostname=memcached.invalid',
+      ],
       'arm64',
     );
     const running = fluxd;

@@ -120,7 +120,11 @@ describe('automation filters', { timeout: 60_000 }, () => {
       );
     }
     start = await env.user.commitAndPush('One workload per filter');
-    fluxd = await startFluxd(env, ['--automation-settle=1s'], 'filters');
+    fluxd = await startFluxd(
+      env,
+      [`--k8s-allow-namespace=${env.namespace}`, '--automation-settle=1s'],
+      'filters',
+    );
   }, 120_000);
 
   afterAll(async () => {

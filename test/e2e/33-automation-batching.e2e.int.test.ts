@@ -39,7 +39,11 @@ describe('automation batching', { timeout: 60_000 }, () => {
     }
     await env.user.commitAndPush('Five automated workloads');
     // Only the settle window starts automation here: no periodic pass, no periodic rescan.
-    fluxd = await startFluxd(env, ['--automation-interval=10m', '--automation-settle=3s'], 'batching');
+    fluxd = await startFluxd(
+      env,
+      [`--k8s-allow-namespace=${env.namespace}`, '--automation-interval=10m', '--automation-settle=3s'],
+      'batching',
+    );
     for (const app of APPS) {
       await eventually(
         `${app} scanned`,

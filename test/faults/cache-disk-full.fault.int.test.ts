@@ -57,7 +57,11 @@ describe('fault: the file-backed image cache cannot write (disk full)', { timeou
     await env.user.commitAndPush('Add app');
     fluxd = await startFluxd(
       env,
-      ['--memcached-hostname=does-not-resolve.invalid', '--automation-interval=2s'],
+      [
+        `--k8s-allow-namespace=${env.namespace}`,
+        '--memcached-hostname=does-not-resolve.invalid',
+        '--automation-interval=2s',
+      ],
       'fluxd',
       { env: { FLUXD_CACHE_DIR: disk.path } },
     );

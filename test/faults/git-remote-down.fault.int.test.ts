@@ -50,7 +50,11 @@ describe('fault: the git remote is down for a while', { timeout: 90_000 }, () =>
     proxy = await startTcpProxy(env.gitServer.port);
     fluxd = await startFluxd(
       env,
-      [`--git-url=${sshUrlVia(env, proxy.port)}`, '--automation-interval=2s'],
+      [
+        `--k8s-allow-namespace=${env.namespace}`,
+        `--git-url=${sshUrlVia(env, proxy.port)}`,
+        '--automation-interval=2s',
+      ],
       'fluxd',
       {
         env: { FLUXD_KNOWN_HOSTS: await knownHostsFor(env, proxy.port) },

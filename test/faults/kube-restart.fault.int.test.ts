@@ -38,7 +38,11 @@ describe('fault: the kube-apiserver restarts in the middle of a sync', { timeout
     await env.user.write('app.yaml', deployment(env.namespace, 'app', `${image}:1.0.0`));
     await env.user.commitAndPush('Add app');
     // A failed sync is retried at the next --sync-interval (as in Flux v1): keep it short here.
-    fluxd = await startFluxd(env, ['--sync-interval=5s', '--automation-interval=10m']);
+    fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
+      '--sync-interval=5s',
+      '--automation-interval=10m',
+    ]);
   }, 180_000);
 
   afterAll(async () => {

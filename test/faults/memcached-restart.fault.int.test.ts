@@ -34,7 +34,7 @@ describe('fault: memcached killed and restarted', { timeout: 90_000 }, () => {
     await env.user.write('ns.yaml', namespaceYaml(env.namespace));
     await env.user.write('app.yaml', deployment(env.namespace, 'app', `${image}:1.0.0`, true));
     await env.user.commitAndPush('Add app');
-    fluxd = await startFluxd(env, ['--automation-interval=2s']);
+    fluxd = await startFluxd(env, [`--k8s-allow-namespace=${env.namespace}`, '--automation-interval=2s']);
   }, 180_000);
 
   afterAll(async () => {

@@ -45,7 +45,11 @@ describe('fault: another client pushes to the repo during a release', { timeout:
     proxy = await startTcpProxy(env.gitServer.port);
     fluxd = await startFluxd(
       env,
-      [`--git-url=${sshUrlVia(env, proxy.port)}`, '--automation-interval=10m'],
+      [
+        `--k8s-allow-namespace=${env.namespace}`,
+        `--git-url=${sshUrlVia(env, proxy.port)}`,
+        '--automation-interval=10m',
+      ],
       'fluxd',
       {
         env: { FLUXD_KNOWN_HOSTS: await knownHostsFor(env, proxy.port) },

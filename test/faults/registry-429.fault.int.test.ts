@@ -44,7 +44,11 @@ describe('fault: the registry answers 429 with Retry-After, then 5xx, then fine'
         return false;
       },
     });
-    fluxd = await startFluxd(env, [`--registry-insecure-host=${proxy.host}`, '--automation-interval=2s']);
+    fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
+      `--registry-insecure-host=${proxy.host}`,
+      '--automation-interval=2s',
+    ]);
   }, 180_000);
 
   afterAll(async () => {

@@ -52,7 +52,11 @@ describe('fault: fluxd killed with SIGKILL during a release, then restarted', { 
     start = async () => {
       const f = await startFluxd(
         env,
-        [`--git-url=${sshUrlVia(env, proxy.port)}`, '--automation-interval=10m'],
+        [
+          `--k8s-allow-namespace=${env.namespace}`,
+          `--git-url=${sshUrlVia(env, proxy.port)}`,
+          '--automation-interval=10m',
+        ],
         'fluxd',
         { env: { FLUXD_KNOWN_HOSTS: knownHosts } },
       );

@@ -42,7 +42,11 @@ describe('garbage collection never deletes an object without our mark', { timeou
     await env.user.commitAndPush('Two ConfigMaps');
     // The sync set of the fixture's fluxd: its git URL, branch `main`, no --git-path.
     syncSet = syncSetName(safeGitUrl(env.repo.sshUrl), 'main', []);
-    fluxd = await startFluxd(env, ['--sync-garbage-collection', '--registry-disable-scanning']);
+    fluxd = await startFluxd(env, [
+      `--k8s-allow-namespace=${env.namespace}`,
+      '--sync-garbage-collection',
+      '--registry-disable-scanning',
+    ]);
     await eventually('the first sync', () => getObject(env.kube, cmPath('ours-doomed')), { fluxd });
 
     const create = async (

@@ -128,6 +128,7 @@ describe('secrets stay secret', { timeout: 120_000 }, () => {
     const wrong = await startFluxd(
       env,
       [
+        `--k8s-allow-namespace=${env.namespace}`,
         `--docker-config=${wrongConfig}`,
         `--api-token-file=${tokenFile}`,
         '--git-readonly',
@@ -146,7 +147,12 @@ describe('secrets stay secret', { timeout: 120_000 }, () => {
 
     fluxd = await startFluxd(
       env,
-      [`--docker-config=${goodConfig}`, `--api-token-file=${tokenFile}`, '--automation-interval=10m'],
+      [
+        `--k8s-allow-namespace=${env.namespace}`,
+        `--docker-config=${goodConfig}`,
+        `--api-token-file=${tokenFile}`,
+        '--automation-interval=10m',
+      ],
       'fluxd',
       { mountDeployKey: false },
     );

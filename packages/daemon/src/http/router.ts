@@ -239,28 +239,28 @@ function handlers(api: FluxApi): Record<RouteName, Handler> {
   };
 }
 
-/** Reads a request body up to `limit` bytes; more is a 413. */
+/**
+ * Reads a request body up to `limit` bytes; more is a 413, answered once the client has sent the
+ * rest (read and dropped): answering while the client still writes makes it lose the answer
+ * (EPIPE/reset). The server's request timeout bounds how long that takes.
+ */
 function readBody(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(payloadTooLargeError(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > limit;
     let done = false;
     req.on('data', (chunk: Buffer) => {
-      if (done) return;
       size += chunk.length;
-      if (size > limit) {
-        done = true;
-        reject(payloadTooLargeError(limit));
-        return;
-      }
-      chunks.push(chunk);
+      if (size > limit) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
     });
     req.on('end', () => {
       if (done) return;
       done = true;
-      resolve(Buffer.concat(chunks));
+      if (tooLarge) reject(payloadTooLargeError(limit));
+      else resolve(Buffer.concat(chunks));
     });
     req.on('error', (err) => {
       if (done) return;
