@@ -6,12 +6,9 @@ import {
   deploymentImage,
   eventually,
   type FluxdEnv,
-  getStartedFiles,
   helmReleaseObject,
-  installHelmReleaseCrd,
   type RunningFluxd,
-  startFluxd,
-  startFluxdEnv,
+  startGetStarted,
   syncTag,
   syncTagAt,
 } from './support/scenario.ts';
@@ -24,19 +21,12 @@ describe('16 fluxctl sync', { timeout: 150_000 }, () => {
   let ns: string;
 
   beforeAll(async () => {
-    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
-    env = await startFluxdEnv(kubeInfo, {});
-    ns = env.namespace;
-    await installHelmReleaseCrd(env);
-    for (const [path, text] of Object.entries(getStartedFiles(ns))) await env.user.write(path, text);
-    await env.user.commitAndPush('Seed flux-get-started');
-    fluxd = await startFluxd(env, [
-      `--k8s-allow-namespace=${env.namespace}`,
-      '--git-label=flux',
+    ({ env, fluxd } = await startGetStarted(kubeInfo, [
       '--registry-disable-scanning',
       '--sync-interval=8760h',
       '--git-poll-interval=8760h',
-    ]);
+    ]));
+    ns = env.namespace;
   }, 180_000);
 
   afterAll(async () => {

@@ -4,8 +4,9 @@
  * its release tests, the HelmRelease CRD, and the sync tag as a user sees it.
  */
 import type { FluxdEnv, RunningFluxd } from '@flux-ts/daemon/testing';
-import { eventually } from '@flux-ts/daemon/testing';
+import { eventually, installHelmReleaseCrd, startFluxd, startFluxdEnv } from '@flux-ts/daemon/testing';
 import { kubeRequest } from '@flux-ts/k8s';
+import type { KubeInfo } from '@flux-ts/testkit';
 
 // The daemon fixture, re-exported so the scenario files import from one place.
 export {
@@ -266,4 +267,25 @@ export function scanned(
     },
     { fluxd, timeoutMs: 60_000 },
   );
+}
+
+/**
+ * The flux-get-started scenarios' start (12, 13, 16): the components, the HelmRelease CRD, the seed
+ * commit, and fluxd with `--git-label=flux`, limited to this file's namespace, plus `args`.
+ */
+export async function startGetStarted(
+  kube: KubeInfo | null | undefined,
+  args: readonly string[],
+): Promise<{ env: FluxdEnv; fluxd: RunningFluxd }> {
+  if (!kube) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+  const env = await startFluxdEnv(kube, {});
+  await installHelmReleaseCrd(env);
+  for (const [path, text] of Object.entries(getStartedFiles(env.namespace))) await env.user.write(path, text);
+  await env.user.commitAndPush('Seed flux-get-started');
+  const fluxd = await startFluxd(env, [
+    `--k8s-allow-namespace=${env.namespace}`,
+    '--git-label=flux',
+    ...args,
+  ]);
+  return { env, fluxd };
 }
