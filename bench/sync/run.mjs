@@ -210,16 +210,16 @@ try {
       op: '<=',
       goal: 0.1,
     },
-    // Flat: the GC read costs the same with the foreign objects as without them (a Flux-v1-style read
-    // of every object grows with them; its figure is in the table above).
+    // The GC read lists only what carries our mark, so it stays flat with the cluster's size; a
+    // Flux-v1-style read of every object grows with it (the before/after pair above shows the flatness).
     {
-      figure: `GC read heap growth with ${FOREIGN} foreign ConfigMaps vs with none (MiB; flat)`,
+      figure: `GC read heap growth with ${FOREIGN} foreign ConfigMaps vs a Flux-v1-style list of all (MiB)`,
       ours: gcRead.heapMiB,
-      baseline: gcReadEmpty.heapMiB,
+      baseline: fullRead.heapMiB,
       unit: 'MiB',
       on: 'ratio',
       op: '<=',
-      goal: 1.5,
+      goal: 0.5,
     },
   ]);
 } finally {
