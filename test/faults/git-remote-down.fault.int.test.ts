@@ -4,7 +4,6 @@ import {
   type FluxdEnv,
   finishedJob,
   type RunningFluxd,
-  startFluxd,
   startFluxdEnv,
 } from '@flux-ts/daemon/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,10 +12,9 @@ import {
   configMap,
   deployment,
   healthy,
-  knownHostsFor,
   logLines,
   namespaceYaml,
-  sshUrlVia,
+  startFluxdViaProxy,
   startTcpProxy,
   type TcpProxy,
   upstreamIntegrity,
@@ -48,18 +46,7 @@ describe('fault: the git remote is down for a while', { timeout: 90_000 }, () =>
     await env.user.commitAndPush('Add app');
     // fluxd reaches git through a forwarder that can go down (connections refused).
     proxy = await startTcpProxy(env.gitServer.port);
-    fluxd = await startFluxd(
-      env,
-      [
-        `--k8s-allow-namespace=${env.namespace}`,
-        `--git-url=${sshUrlVia(env, proxy.port)}`,
-        '--automation-interval=2s',
-      ],
-      'fluxd',
-      {
-        env: { FLUXD_KNOWN_HOSTS: await knownHostsFor(env, proxy.port) },
-      },
-    );
+    fluxd = await startFluxdViaProxy(env, proxy, ['--automation-interval=2s']);
   }, 180_000);
 
   afterAll(async () => {

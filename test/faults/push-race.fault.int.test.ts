@@ -3,7 +3,6 @@ import {
   finishedJob,
   getObject,
   type RunningFluxd,
-  startFluxd,
   startFluxdEnv,
 } from '@flux-ts/daemon/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,10 +12,9 @@ import {
   configMap,
   deployment,
   healthy,
-  knownHostsFor,
   logLines,
   namespaceYaml,
-  sshUrlVia,
+  startFluxdViaProxy,
   startTcpProxy,
   type TcpProxy,
   upstreamGit,
@@ -43,18 +41,7 @@ describe('fault: another client pushes to the repo during a release', { timeout:
     await env.user.commitAndPush('Add app');
     // fluxd reaches git through a proxy that can make it slow; the other client goes direct.
     proxy = await startTcpProxy(env.gitServer.port);
-    fluxd = await startFluxd(
-      env,
-      [
-        `--k8s-allow-namespace=${env.namespace}`,
-        `--git-url=${sshUrlVia(env, proxy.port)}`,
-        '--automation-interval=10m',
-      ],
-      'fluxd',
-      {
-        env: { FLUXD_KNOWN_HOSTS: await knownHostsFor(env, proxy.port) },
-      },
-    );
+    fluxd = await startFluxdViaProxy(env, proxy, ['--automation-interval=10m']);
   }, 180_000);
 
   afterAll(async () => {

@@ -1,12 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  eventually,
-  type FluxdEnv,
-  type RunningFluxd,
-  startFluxd,
-  startFluxdEnv,
-} from '@flux-ts/daemon/testing';
+import { eventually, type FluxdEnv, type RunningFluxd, startFluxdEnv } from '@flux-ts/daemon/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fluxctlFor } from '../support/fluxctl.ts';
 import {
@@ -14,10 +8,9 @@ import {
   deployment,
   healthy,
   killHard,
-  knownHostsFor,
   logLines,
   namespaceYaml,
-  sshUrlVia,
+  startFluxdViaProxy,
   startTcpProxy,
   type TcpProxy,
   upstreamGit,
@@ -47,19 +40,9 @@ describe('fault: fluxd killed with SIGKILL during a release, then restarted', { 
     await env.user.commitAndPush('Add app');
     // fluxd reaches git through a proxy that can make it slow, so the kill lands inside the job.
     proxy = await startTcpProxy(env.gitServer.port);
-    const knownHosts = await knownHostsFor(env, proxy.port);
     // Same name: the same home, git working directory and cache directory across the restart.
     start = async () => {
-      const f = await startFluxd(
-        env,
-        [
-          `--k8s-allow-namespace=${env.namespace}`,
-          `--git-url=${sshUrlVia(env, proxy.port)}`,
-          '--automation-interval=10m',
-        ],
-        'fluxd',
-        { env: { FLUXD_KNOWN_HOSTS: knownHosts } },
-      );
+      const f = await startFluxdViaProxy(env, proxy, ['--automation-interval=10m']);
       started.push(f);
       return f;
     };

@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { eventually, type FluxdEnv, getObject, type RunningFluxd } from '@flux-ts/daemon/testing';
+import { eventually, type FluxdEnv, getObject, type RunningFluxd, startFluxd } from '@flux-ts/daemon/testing';
 import {
   type DaemonProcess,
   freePort,
@@ -263,6 +263,23 @@ export async function knownHostsFor(env: FluxdEnv, port: number): Promise<string
 /** The repo's ssh URL through another port on 127.0.0.1. */
 export function sshUrlVia(env: FluxdEnv, port: number): string {
   return env.repo.sshUrl.replace(`127.0.0.1:${env.gitServer.port}`, `127.0.0.1:${port}`);
+}
+
+/**
+ * fluxd (named `fluxd`, so a restart reuses its home and work directories) limited to the env's
+ * namespace, reaching git through `proxy` with the host key pinned for the proxy's port.
+ */
+export async function startFluxdViaProxy(
+  env: FluxdEnv,
+  proxy: { port: number },
+  args: readonly string[],
+): Promise<RunningFluxd> {
+  return startFluxd(
+    env,
+    [`--k8s-allow-namespace=${env.namespace}`, `--git-url=${sshUrlVia(env, proxy.port)}`, ...args],
+    'fluxd',
+    { env: { FLUXD_KNOWN_HOSTS: await knownHostsFor(env, proxy.port) } },
+  );
 }
 
 /**
