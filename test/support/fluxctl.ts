@@ -20,19 +20,12 @@ export interface FluxctlRunOptions {
   timeoutMs?: number;
 }
 
-/**
- * Runs the built fluxctl as a process against a fluxd API (`url` is fluxd's base URL, e.g.
- * `http://127.0.0.1:3030`; `--url=<url>/api/flux` is added). Never throws on a non-zero exit.
- */
-export function runFluxctl(
-  url: string,
-  args: readonly string[],
-  options: FluxctlRunOptions = {},
-): Promise<FluxctlResult> {
+/** Runs the built fluxctl with exactly `argv`. Never throws on a non-zero exit. */
+function execFluxctl(argv: readonly string[], options: FluxctlRunOptions): Promise<FluxctlResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [fluxctlBin, `--url=${url}/api/flux`, ...args],
+      [fluxctlBin, ...argv],
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
         timeout: options.timeoutMs ?? 60_000,
@@ -44,6 +37,26 @@ export function runFluxctl(
       },
     );
   });
+}
+
+/**
+ * Runs the built fluxctl as a process against a fluxd API (`url` is fluxd's base URL, e.g.
+ * `http://127.0.0.1:3030`; `--url=<url>/api/flux` is added). Never throws on a non-zero exit.
+ */
+export function runFluxctl(
+  url: string,
+  args: readonly string[],
+  options: FluxctlRunOptions = {},
+): Promise<FluxctlResult> {
+  return execFluxctl([`--url=${url}/api/flux`, ...args], options);
+}
+
+/**
+ * A fluxctl without `--url`, as a user of an installed fluxd runs it: it finds the fluxd pod through
+ * the kubeconfig in `options.env` (KUBECONFIG, FLUX_FORWARD_NAMESPACE) and port-forwards to it.
+ */
+export function fluxctlInCluster(options: FluxctlRunOptions): (...args: string[]) => Promise<FluxctlResult> {
+  return (...args) => execFluxctl(args, options);
 }
 
 /** A fluxctl bound to one fluxd: `const fluxctl = fluxctlFor(fluxd.url); await fluxctl('list-workloads')`. */

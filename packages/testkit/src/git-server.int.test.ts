@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type SimpleGit, simpleGit } from 'simple-git';
@@ -73,6 +73,21 @@ describe('git server over ssh and file://', () => {
 
     expect(failed).toHaveProperty('stderr');
     expect((failed as { stderr: string }).stderr).toMatch(/Permission denied|Could not read from remote/);
+  });
+
+  it('lets in a key once it is authorized, as a deploy key added to a repository host', async () => {
+    const repo = await server.createRepo('deploy-key');
+    const key = join(work.path, 'deploy_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy', '-f', key]);
+    const env = { ...process.env, GIT_SSH_COMMAND: server.sshCommand.replace(/-i \S+/, `-i ${key}`) };
+    const lsRemote = () => run('git', ['ls-remote', repo.sshUrl], { env });
+
+    await expect(lsRemote()).rejects.toThrow(/Permission denied|Could not read from remote/);
+    await server.authorizeKey(await readFile(`${key}.pub`, 'utf8'));
+    await expect(lsRemote()).resolves.toHaveProperty('stdout', '');
+    await expect(server.authorizeKey('not a key\nssh-ed25519 AAAA x')).rejects.toThrow(
+      /one OpenSSH public key/,
+    );
   });
 
   it('serves the same repository over file://', async () => {

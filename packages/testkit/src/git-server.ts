@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ export interface TestGitServer {
   sshCommand: string;
   /** Environment for a git client: PATH, HOME and GIT_SSH_COMMAND (nothing else leaks in). */
   env: Record<string, string>;
+  /** Lets a client holding this key's private half in too (as adding a deploy key to a repository host). */
+  authorizeKey(publicKey: string): Promise<void>;
   /** Creates an empty bare repository (default branch `main`). */
   createRepo(name: string): Promise<TestRepo>;
   stop(): Promise<void>;
@@ -115,6 +117,12 @@ export async function createGitServer(): Promise<TestGitServer> {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: process.env.HOME ?? dir.path,
         GIT_SSH_COMMAND: sshCommand,
+      },
+      async authorizeKey(publicKey) {
+        const line = publicKey.trim();
+        if (!/^(ssh-|ecdsa-)\S+ \S+/.test(line) || line.includes('\n'))
+          throw new Error('authorizeKey: expected one OpenSSH public key line');
+        await appendFile(authorizedKeys, `${line}\n`);
       },
       async createRepo(name) {
         const path = join(reposDir, `${name}.git`);

@@ -19,6 +19,8 @@ export type { KubeApis } from './kube-apis.ts';
 export { kubeApis } from './kube-apis.ts';
 export type { TestMemcached } from './memcached.ts';
 export { memcachedCommand, startMemcached } from './memcached.ts';
+export type { PodProcess, PodProcessOptions } from './pod-process.ts';
+export { runPodProcess, UnsupportedPodVolumeError } from './pod-process.ts';
 export { freePort } from './ports.ts';
 export type { RegistryAuth, StartRegistryOptions, TestRegistry } from './registry.ts';
 export { startRegistry } from './registry.ts';

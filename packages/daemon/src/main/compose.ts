@@ -36,11 +36,18 @@ import { emptyKeyring, type Keyring, openKeyring } from '../keyring/keyring.ts';
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-/** fluxd's own namespace: `--k8s-namespace`, else the service account's, else `default`. */
-export async function ownNamespace(config: FluxdConfig): Promise<string> {
+/**
+ * fluxd's own namespace (where its deploy-key Secret lives): `--k8s-namespace`, else the service
+ * account's (in a pod), else the kubeconfig context's namespace (as kubectl), else `default`.
+ */
+export async function ownNamespace(
+  config: FluxdConfig,
+  kube?: KubeClient,
+  serviceAccountNamespaceFile: string = SA_NAMESPACE_FILE,
+): Promise<string> {
   if (config.k8sNamespace) return config.k8sNamespace;
-  const fromFile = await readFile(SA_NAMESPACE_FILE, 'utf8').catch(() => '');
-  return fromFile.trim() || 'default';
+  const fromFile = await readFile(serviceAccountNamespaceFile, 'utf8').catch(() => '');
+  return fromFile.trim() || kube?.contextNamespace || 'default';
 }
 
 /** Whether a git URL is reached over ssh (and so needs the deploy key). */
@@ -118,7 +125,7 @@ export async function composeDaemon(
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
   const kube = deps.kube ?? createKubeClient(config.kubeConfig ? { kubeconfigPath: config.kubeConfig } : {});
-  const namespace = await ownNamespace(config);
+  const namespace = await ownNamespace(config, kube);
   const closers: (() => Promise<void>)[] = [];
 
   let keyring: Keyring = emptyKeyring;
