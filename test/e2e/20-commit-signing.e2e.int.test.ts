@@ -1,7 +1,5 @@
 // Flux v1 e2e 20_commit_signing.bats: fluxd imports a GPG key, signs the sync tag and its own
 // commits with --git-signing-key; signature verification stays off.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createGpgHome,
@@ -14,8 +12,8 @@ import {
   type RunningFluxd,
   remoteTag,
   run,
-  startFluxd,
   startFluxdEnv,
+  startSigningFluxd,
   type TestGpgHome,
 } from './support/acceptance.ts';
 
@@ -41,20 +39,7 @@ describe('20 commit signing', { timeout: 60_000 }, () => {
       deploymentYaml(ns, 'podinfo', [['podinfod', 'stefanprodan/podinfo:3.1.0']]),
     );
     head = await env.user.commitAndPush('Add podinfo');
-    // As the upstream chart does: the private key is a file fluxd imports into its own (empty) keyring.
-    const keyFile = join(env.tmp.path, 'signing-key.asc');
-    await writeFile(keyFile, await gpg.exportSecretKey(), { mode: 0o600 });
-    fluxd = await startFluxd(
-      env,
-      [
-        `--k8s-allow-namespace=${env.namespace}`,
-        `--git-gpg-key-import=${keyFile}`,
-        `--git-signing-key=${gpg.fingerprint}`,
-        '--git-label=flux',
-        '--registry-disable-scanning',
-      ],
-      'signing',
-    );
+    fluxd = await startSigningFluxd(env, gpg, 'signing');
   }, 120_000);
 
   afterAll(async () => {

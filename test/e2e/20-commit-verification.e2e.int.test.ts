@@ -1,8 +1,6 @@
 // Flux v1 e2e 20_commit_verification.bats: with --git-verify-signatures fluxd syncs only up to the
 // last commit signed by a key it trusts, says so to `fluxctl sync`, and refuses to commit on top of
 // an unsigned HEAD.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createGpgHome,
@@ -16,32 +14,21 @@ import {
   type RunningFluxd,
   remoteTag,
   run,
-  startFluxd,
   startFluxdEnv,
+  startSigningFluxd,
   type TestGpgHome,
 } from './support/acceptance.ts';
 
 const kubeInfo = inject('kube');
 
 /** fluxd with the key imported (public and secret: it signs its sync tag) and verification on. */
-async function startVerifyingFluxd(env: FluxdEnv, gpg: TestGpgHome, name: string): Promise<RunningFluxd> {
-  const keyFile = join(env.tmp.path, `${name}-key.asc`);
-  await writeFile(keyFile, await gpg.exportSecretKey(), { mode: 0o600 });
-  return startFluxd(
-    env,
-    [
-      `--k8s-allow-namespace=${env.namespace}`,
-      `--git-gpg-key-import=${keyFile}`,
-      `--git-signing-key=${gpg.fingerprint}`,
-      '--git-verify-signatures',
-      '--git-label=flux',
-      '--registry-disable-scanning',
-      // Upstream's e2e setting. fluxd recreates a deleted sync tag at the next sync, and neither the
-      // deletion nor a sync job on an unverified HEAD asks for one, so the full sync brings it back.
-      '--sync-interval=10s',
-    ],
-    name,
-  );
+function startVerifyingFluxd(env: FluxdEnv, gpg: TestGpgHome, name: string): Promise<RunningFluxd> {
+  return startSigningFluxd(env, gpg, name, [
+    '--git-verify-signatures',
+    // Upstream's e2e setting. fluxd recreates a deleted sync tag at the next sync, and neither the
+    // deletion nor a sync job on an unverified HEAD asks for one, so the full sync brings it back.
+    '--sync-interval=10s',
+  ]);
 }
 
 describe('20 commit verification: a signed history', { timeout: 60_000 }, () => {

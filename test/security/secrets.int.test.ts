@@ -3,10 +3,12 @@ import { readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { API_ROUTES } from '@flux-ts/daemon';
 import {
+  dockerConfigJson,
   eventually,
   type FluxdEnv,
   getObject,
   type RunningFluxd,
+  seedPrivateApp,
   startFluxd,
   startFluxdEnv,
 } from '@flux-ts/daemon/testing';
@@ -26,31 +28,6 @@ import {
 // response or fluxctl output may hold any of the secrets, and the key file fluxd writes is 0600.
 
 const kubeInfo = inject('kube');
-
-function dockerConfig(host: string, user: string, password: string): string {
-  return JSON.stringify({
-    auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } },
-  });
-}
-
-function app(ns: string, image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app
-  namespace: ${ns}
-spec:
-  selector:
-    matchLabels: {app: app}
-  template:
-    metadata:
-      labels: {app: app}
-    spec:
-      containers:
-      - name: app
-        image: ${image}
-`;
-}
 
 describe('secrets stay secret', { timeout: 120_000 }, () => {
   let env: FluxdEnv;
@@ -83,11 +60,7 @@ describe('secrets stay secret', { timeout: 120_000 }, () => {
     env = await startFluxdEnv(kubeInfo, {}, { registryAuth: 'basic' });
     ns = env.namespace;
     const { host, username, password } = env.registry;
-    await env.registry.pushImage({ repo: 'private/app', tag: '1.0.0', created: '2024-01-01T00:00:00Z' });
-    await env.registry.pushImage({ repo: 'private/app', tag: '1.1.0', created: '2024-02-01T00:00:00Z' });
-    await env.user.write('ns.yaml', `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
-    await env.user.write('app.yaml', app(ns, `${host}/private/app:1.0.0`));
-    await env.user.commitAndPush('An app from a private registry');
+    await seedPrivateApp(env);
 
     // The deploy key lives in its Secret (as in a cluster); fluxd reads it from there, no mount.
     privateKey = await readFile(env.gitServer.clientKeyFile, 'utf8');
@@ -120,9 +93,9 @@ describe('secrets stay secret', { timeout: 120_000 }, () => {
     const tokenFile = join(env.tmp.path, 'api-token');
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
     const goodConfig = join(env.tmp.path, 'docker-config.json');
-    await writeFile(goodConfig, dockerConfig(host, username, password), { mode: 0o600 });
+    await writeFile(goodConfig, dockerConfigJson(host, username, password), { mode: 0o600 });
     const wrongConfig = join(env.tmp.path, 'docker-config-wrong.json');
-    await writeFile(wrongConfig, dockerConfig(host, username, wrongPassword), { mode: 0o600 });
+    await writeFile(wrongConfig, dockerConfigJson(host, username, wrongPassword), { mode: 0o600 });
 
     // First a fluxd with a wrong registry password: the registry answers 401, fluxd says so.
     const wrong = await startFluxd(

@@ -4,9 +4,11 @@
  * small builders for the manifests and checks the scenarios repeat.
  */
 import { execFile } from 'node:child_process';
-import { eventually, type FluxdEnv, type RunningFluxd } from '@flux-ts/daemon/testing';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { eventually, type FluxdEnv, type RunningFluxd, startFluxd } from '@flux-ts/daemon/testing';
 import { kubeRequest } from '@flux-ts/k8s';
-import type { KubeInfo } from '@flux-ts/testkit';
+import type { KubeInfo, TestGpgHome } from '@flux-ts/testkit';
 import { type FluxctlResult, runFluxctl } from '../../support/fluxctl.ts';
 
 export {
@@ -154,4 +156,31 @@ export function nextCommit(
 /** The lines a diff adds and removes (without the file headers). */
 export function changedLines(diff: string): string[] {
   return diff.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
+}
+
+/**
+ * fluxd that imports `gpg`'s secret key from a 0600 file (as the upstream chart mounts it) and signs
+ * its sync tag and commits with it; the sync tag is `flux`, scanning off, limited to the env's
+ * namespace, plus `args`.
+ */
+export async function startSigningFluxd(
+  env: FluxdEnv,
+  gpg: TestGpgHome,
+  name: string,
+  args: readonly string[] = [],
+): Promise<RunningFluxd> {
+  const keyFile = join(env.tmp.path, `${name}-key.asc`);
+  await writeFile(keyFile, await gpg.exportSecretKey(), { mode: 0o600 });
+  return startFluxd(
+    env,
+    [
+      `--k8s-allow-namespace=${env.namespace}`,
+      `--git-gpg-key-import=${keyFile}`,
+      `--git-signing-key=${gpg.fingerprint}`,
+      '--git-label=flux',
+      '--registry-disable-scanning',
+      ...args,
+    ],
+    name,
+  );
 }

@@ -2,39 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  dockerConfigJson,
   eventually,
   type FluxdEnv,
   type RunningFluxd,
+  seedPrivateApp,
   startFluxd,
   startFluxdEnv,
 } from '../testing/fluxd-env.ts';
 
 const kubeInfo = inject('kube');
-
-function dockerConfig(host: string, user: string, password: string): string {
-  return JSON.stringify({
-    auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } },
-  });
-}
-
-function app(ns: string, image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app
-  namespace: ${ns}
-spec:
-  selector:
-    matchLabels: {app: app}
-  template:
-    metadata:
-      labels: {app: app}
-    spec:
-      containers:
-      - name: app
-        image: ${image}
-`;
-}
 
 async function availableTags(fluxd: RunningFluxd, id: string): Promise<string[]> {
   const res = await fluxd.api(`/v10/images?containerFields=&namespace=&service=${encodeURIComponent(id)}`);
@@ -49,11 +26,7 @@ describe('fluxd scans a registry that needs credentials', { timeout: 120_000 }, 
   beforeAll(async () => {
     if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
     env = await startFluxdEnv(kubeInfo, {}, { registryAuth: 'basic' });
-    await env.registry.pushImage({ repo: 'private/app', tag: '1.0.0', created: '2024-01-01T00:00:00Z' });
-    await env.registry.pushImage({ repo: 'private/app', tag: '1.1.0', created: '2024-02-01T00:00:00Z' });
-    await env.user.write('ns.yaml', `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${env.namespace}\n`);
-    await env.user.write('app.yaml', app(env.namespace, `${env.registry.host}/private/app:1.0.0`));
-    await env.user.commitAndPush('Add an app from a private registry');
+    await seedPrivateApp(env);
   }, 180_000);
 
   afterAll(async () => {
@@ -65,7 +38,7 @@ describe('fluxd scans a registry that needs credentials', { timeout: 120_000 }, 
     const configFile = join(env.tmp.path, 'docker-config.json');
     await writeFile(
       configFile,
-      dockerConfig(env.registry.host, env.registry.username, env.registry.password),
+      dockerConfigJson(env.registry.host, env.registry.username, env.registry.password),
       {
         mode: 0o600,
       },
@@ -105,7 +78,7 @@ describe('fluxd scans a registry that needs credentials', { timeout: 120_000 }, 
         type: 'kubernetes.io/dockerconfigjson',
         data: {
           '.dockerconfigjson': Buffer.from(
-            dockerConfig(env.registry.host, env.registry.username, env.registry.password),
+            dockerConfigJson(env.registry.host, env.registry.username, env.registry.password),
           ).toString('base64'),
         },
       },

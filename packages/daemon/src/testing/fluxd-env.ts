@@ -141,6 +141,46 @@ export async function startFluxdEnv(
   };
 }
 
+/** A docker config (`~/.docker/config.json` form) with basic-auth credentials for `host`. */
+export function dockerConfigJson(host: string, username: string, password: string): string {
+  return JSON.stringify({
+    auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } },
+  });
+}
+
+/**
+ * A workload from a private registry (start the env with `registryAuth: 'basic'`): pushes
+ * `private/app` 1.0.0 (Jan 2024) and 1.1.0 (Feb 2024), and commits the env's namespace and a
+ * Deployment `app` running 1.0.0. Returns the workload's ID.
+ */
+export async function seedPrivateApp(env: FluxdEnv): Promise<string> {
+  const ns = env.namespace;
+  await env.registry.pushImage({ repo: 'private/app', tag: '1.0.0', created: '2024-01-01T00:00:00Z' });
+  await env.registry.pushImage({ repo: 'private/app', tag: '1.1.0', created: '2024-02-01T00:00:00Z' });
+  await env.user.write('ns.yaml', `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
+  await env.user.write(
+    'app.yaml',
+    `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: ${ns}
+spec:
+  selector:
+    matchLabels: {app: app}
+  template:
+    metadata:
+      labels: {app: app}
+    spec:
+      containers:
+      - name: app
+        image: ${env.registry.host}/private/app:1.0.0
+`,
+  );
+  await env.user.commitAndPush('An app from a private registry');
+  return `${ns}:deployment/app`;
+}
+
 /** A running fluxd process with its API address. */
 export interface RunningFluxd {
   process: DaemonProcess;
