@@ -152,18 +152,19 @@ describe('11 fluxctl install', { timeout: 240_000 }, () => {
         .toString('utf8')
         .trim(),
     ).toBe(identity.trim());
-    // Before the key is a deploy key of the repository, fluxd cannot read it: no workload yet.
+    // Before the key is a deploy key of the repository, fluxd cannot read it: no workload yet, and
+    // `fluxctl sync` says why within seconds.
     expect(await deploymentImage(env, env.namespace, 'podinfo')).toBeUndefined();
+    const early = await fluxctl('sync');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(`git repository ${env.repo.sshUrl} is not ready to sync`);
+    expect(early.stderr).toMatch(/Permission denied|Could not read from remote/);
+    expect(early.stderr).toContain('add its key (fluxctl identity) to the\nrepository as a deploy key');
 
+    // Added as a deploy key: the next `fluxctl sync` has fluxd try at once (no wait for its retry).
     await env.gitServer.authorizeKey(identity);
-    const synced = await eventually(
-      'fluxctl sync',
-      async () => {
-        const r = await fluxctl('sync');
-        return r.code === 0 ? r : undefined;
-      },
-      { timeoutMs: 90_000 },
-    );
+    const synced = await fluxctl('sync');
+    expect(synced.code, synced.stderr).toBe(0);
     const head = (await env.user.git('rev-parse', 'HEAD')).trim();
     expect(synced.stderr).toContain(`Revision of main to apply is ${head.slice(0, 7)}\n`);
     expect(synced.stderr).toMatch(/Done\.\n$/);

@@ -2,7 +2,7 @@ import { ErrorKind, FluxError } from '@flux-ts/core';
 import type { CommandContext } from '../cli/context.ts';
 import { progress } from '../cli/progress.ts';
 import { FluxApiError } from '../client/errors.ts';
-import { awaitJob, awaitSync, JobFailedError } from '../wait/poll.ts';
+import { awaitJob, awaitSync, JobFailedError, retryRepository } from '../wait/poll.ts';
 
 /** `fluxctl sync` could not start or finish. */
 export class SyncError extends FluxError {
@@ -13,6 +13,11 @@ export class SyncError extends FluxError {
 
 const UNVERIFIED = /The branch HEAD in the git repo is not verified/;
 
+const NOT_READY_HELP = `
+
+fluxd keeps retrying. If it cannot read the repository, add its key (fluxctl identity) to the
+repository as a deploy key with write access (read access with --git-readonly).`;
+
 /**
  * `fluxctl sync`: asks fluxd to fetch and sync, then waits until the head revision is applied.
  * Unlike Flux v1 (decisions.md 6), it then checks the workloads fluxd reports and fails, naming
@@ -20,7 +25,11 @@ const UNVERIFIED = /The branch HEAD in the git repo is not verified/;
  */
 export async function sync(ctx: CommandContext): Promise<void> {
   const api = await ctx.api();
-  const config = await api.gitRepoConfig(false, { signal: ctx.signal });
+  const config = await retryRepository(api, await api.gitRepoConfig(false, { signal: ctx.signal }), {
+    timeoutMs: ctx.globals.timeoutMs,
+    clock: ctx.clock,
+    signal: ctx.signal,
+  });
   const url = config.remote.url;
   if (config.status === 'unconfigured') throw new SyncError('no git repository is configured');
   if (config.status === 'unreachable') {
@@ -30,7 +39,7 @@ export async function sync(ctx: CommandContext): Promise<void> {
   }
   if (config.status !== 'ready') {
     throw new SyncError(
-      `git repository ${url} is not ready to sync${config.errors ? `\n\nFull error message: ${config.errors}` : ''}`,
+      `git repository ${url} is not ready to sync${config.errors ? `\n\nFull error message: ${config.errors}` : ''}${NOT_READY_HELP}`,
     );
   }
   ctx.io.stderr.write(`Synchronizing with ${url}\n`);

@@ -1,6 +1,20 @@
-import { type FluxApi, type JobStatusJson, ManualClock, type ResourceErrorJson } from '@flux-ts/core';
+import {
+  type ChangeJson,
+  type FluxApi,
+  type GitConfigJson,
+  type JobStatusJson,
+  ManualClock,
+  type ResourceErrorJson,
+} from '@flux-ts/core';
 import { describe, expect, it } from 'vitest';
-import { awaitJob, awaitSync, JobFailedError, RevisionNotAppliedError, WaitTimeoutError } from './poll.ts';
+import {
+  awaitJob,
+  awaitSync,
+  JobFailedError,
+  RevisionNotAppliedError,
+  retryRepository,
+  WaitTimeoutError,
+} from './poll.ts';
 
 function api(
   statuses: JobStatusJson[],
@@ -95,5 +109,67 @@ describe('awaitSync', () => {
     expect((err as Error).message).toBe(
       'abc1234 is not applied: a manifest did not load:\n  bad.yaml:3:1: cannot parse YAML',
     );
+  });
+});
+
+describe('retryRepository', () => {
+  const config = (status: GitConfigJson['status'], errors = ''): GitConfigJson => ({
+    remote: { url: 'ssh://git@example.com/config', branch: 'main', path: '' },
+    publicSSHKey: { key: '', fingerprints: null },
+    status,
+    errors,
+  });
+  function repoApi(statuses: GitConfigJson['status'][]) {
+    const notified: ChangeJson[] = [];
+    const fake = {
+      notifyChange: async (change: ChangeJson) => {
+        notified.push(change);
+      },
+      gitRepoConfig: async () => config(statuses.shift() ?? 'new', 'Permission denied (publickey)'),
+    } as unknown as FluxApi;
+    return { fake, notified };
+  }
+
+  it('asks fluxd to try the repository now and returns once it is ready', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const { fake, notified } = repoApi(['new', 'ready']);
+    const got = await drive(clock, retryRepository(fake, config('new'), { timeoutMs: 60_000, clock }));
+    expect(got.status).toBe('ready');
+    expect(notified).toEqual([
+      { Kind: 'git', Source: { URL: 'ssh://git@example.com/config', Branch: 'main' } },
+    ]);
+    // Two polls 250 ms apart (the test clock moves in 100 ms steps).
+    expect(clock.now() - start).toBeLessThanOrEqual(600);
+  });
+
+  it('gives up after a few seconds with the last error, not the whole --timeout', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const { fake } = repoApi([]);
+    const got = await drive(clock, retryRepository(fake, config('new'), { timeoutMs: 60_000, clock }));
+    expect(got).toMatchObject({ status: 'new', errors: 'Permission denied (publickey)' });
+    expect(clock.now() - start).toBeGreaterThanOrEqual(4_500);
+    expect(clock.now() - start).toBeLessThanOrEqual(5_000);
+  });
+
+  it('does nothing for a ready or unconfigured repository', async () => {
+    const { fake, notified } = repoApi([]);
+    for (const status of ['ready', 'unconfigured'] as const) {
+      expect((await retryRepository(fake, config(status), { timeoutMs: 1_000 })).status).toBe(status);
+    }
+    expect(notified).toEqual([]);
+  });
+
+  it('still waits when fluxd has no notify route (a 404 from an old fluxd)', async () => {
+    const clock = new ManualClock();
+    const fake = {
+      notifyChange: async () => {
+        throw Object.assign(new Error('404'), { status: 404 });
+      },
+      gitRepoConfig: async () => config('ready'),
+    } as unknown as FluxApi;
+    const got = await drive(clock, retryRepository(fake, config('new'), { timeoutMs: 60_000, clock }));
+    expect(got.status).toBe('ready');
   });
 });

@@ -3,6 +3,7 @@ import {
   ErrorKind,
   type FluxApi,
   FluxError,
+  type GitConfigJson,
   type JobStatusJson,
   systemClock,
 } from '@flux-ts/core';
@@ -110,4 +111,36 @@ export async function awaitSync(api: FluxApi, ref: string, options: PollOptions)
     await clock.sleep(delay, options.signal);
     delay = Math.min(delay * 2, 10_000);
   }
+}
+
+/** How long {@link retryRepository} waits for the repository after asking fluxd to try it now. */
+export const REPOSITORY_RETRY_WAIT_MS = 5_000;
+
+/**
+ * fluxd's repository is not ready (not cloned yet, or unreachable): asks fluxd to try it now (a git
+ * change notification, what a push webhook sends) and polls its config every 250 ms until it is
+ * ready, for at most `waitMs` (and `--timeout`). So `fluxctl sync` right after adding fluxd's deploy
+ * key need not wait out fluxd's retry interval, and a repository that stays broken still fails fast.
+ * Returns the last config seen.
+ */
+export async function retryRepository(
+  api: FluxApi,
+  config: GitConfigJson,
+  options: PollOptions & { waitMs?: number },
+): Promise<GitConfigJson> {
+  if (config.status === 'ready' || config.status === 'unconfigured') return config;
+  const clock = options.clock ?? systemClock;
+  const call = options.signal ? { signal: options.signal } : {};
+  const deadline = clock.now() + Math.min(options.waitMs ?? REPOSITORY_RETRY_WAIT_MS, options.timeoutMs);
+  const change = { Kind: 'git' as const, Source: { URL: config.remote.url, Branch: config.remote.branch } };
+  // A fluxd without the route (older than Flux v1.13) still retries on its own schedule.
+  await api.notifyChange(change, call).catch(() => undefined);
+  let last = config;
+  while (clock.now() + 250 <= deadline) {
+    options.onPoll?.();
+    await clock.sleep(250, options.signal);
+    last = await api.gitRepoConfig(false, call);
+    if (last.status === 'ready') return last;
+  }
+  return last;
 }
