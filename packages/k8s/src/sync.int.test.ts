@@ -140,6 +140,43 @@ describe('syncResources against the real kube-apiserver', () => {
   });
 });
 
+describe('ignore annotations and garbage collection', () => {
+  it('never collects a resource git still holds with fluxcd.io/ignore, in the file or on the live object', async () => {
+    const set = `ignore-${suffix}`;
+    const ignored = (name: string, value: string) =>
+      configMap(name, value).replace(
+        `  namespace: ${ns}\n`,
+        `  namespace: ${ns}\n  annotations:\n    fluxcd.io/ignore: "true"\n`,
+      );
+    await syncResources(client, manifests(configMap('ign-file'), configMap('ign-live')), {
+      syncSetName: set,
+    });
+    await apis.core.patchNamespacedConfigMap({
+      name: 'ign-live',
+      namespace: ns,
+      body: [{ op: 'add', path: '/metadata/annotations/fluxcd.io~1ignore', value: 'true' }],
+    });
+
+    const result = await syncResources(
+      client,
+      manifests(ignored('ign-file', 'changed'), configMap('ign-live', 'changed')),
+      {
+        syncSetName: set,
+        gc: {},
+      },
+    );
+
+    expect(result.changes.map((c) => [c.id, c.action, c.reason])).toEqual([
+      [`${ns}:configmap/ign-file`, 'skipped', 'ignore annotation in file'],
+      [`${ns}:configmap/ign-live`, 'skipped', 'ignore annotation in cluster resource'],
+    ]);
+    expect(result.gc?.delete).toEqual([]);
+    const file = await apis.core.readNamespacedConfigMap({ name: 'ign-file', namespace: ns });
+    const live = await apis.core.readNamespacedConfigMap({ name: 'ign-live', namespace: ns });
+    expect([file.data?.k, live.data?.k]).toEqual(['v', 'v']);
+  });
+});
+
 describe('listWorkloads against the real kube-apiserver', () => {
   it('lists the synced Deployment with its containers and its completed rollout', async () => {
     const { listWorkloads } = await import('./workloads.ts');

@@ -217,12 +217,14 @@ export async function syncResources(
       });
       return;
     }
+    // Recorded before the ignore check, as Flux v1 does: an ignored resource is still in git, so
+    // garbage collection must not take its live copy.
+    const checksum = syncChecksum(resource.object);
+    desired.set(id, checksum);
     if (isIgnored(resource.annotations)) {
       changes.push({ id, action: ChangeAction.Skipped, reason: 'ignore annotation in file' });
       return;
     }
-    const checksum = syncChecksum(resource.object);
-    desired.set(id, checksum);
     try {
       const r = await discovery.find(resource.apiVersion, resource.kind, signal);
       if (!r) {
