@@ -73,5 +73,24 @@ describe('16 fluxctl sync', { timeout: 150_000 }, () => {
     expect(again.stderr).toContain(`Revision of main to apply is ${next.slice(0, 7)}\n`);
     expect(await deploymentImage(env, ns, 'podinfo')).toBe('stefanprodan/podinfo:3.1.5');
     await syncTagAt(env, next, fluxd);
+
+    // Drift on the same head: someone edits the Deployment in the cluster; `fluxctl sync` applies
+    // git again (as Flux v1's sync did), it does not skip a head it has already synced.
+    await env.apis.apps.patchNamespacedDeployment({
+      name: 'podinfo',
+      namespace: ns,
+      body: [
+        {
+          op: 'replace',
+          path: '/spec/template/spec/containers/0/image',
+          value: 'stefanprodan/podinfo:hand-edited',
+        },
+      ],
+    });
+    expect(await deploymentImage(env, ns, 'podinfo')).toBe('stefanprodan/podinfo:hand-edited');
+    const repaired = await fluxctl('sync');
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.stderr).toContain(`Revision of main to apply is ${next.slice(0, 7)}\n`);
+    expect(await deploymentImage(env, ns, 'podinfo')).toBe('stefanprodan/podinfo:3.1.5');
   });
 });

@@ -123,6 +123,28 @@ describe('Daemon loops on an injected clock', () => {
     await running;
   });
 
+  it("a sync job runs a full pass even on a head already synced, and fails with the sync's error", async () => {
+    const clock = new ManualClock();
+    const { mirror } = fakeMirror();
+    const syncs: string[] = [];
+    const daemon = new Daemon(options(clock, mirror, syncs));
+    const stop = new AbortController();
+    const running = daemon.start(stop.signal);
+    await settle();
+    expect(syncs).toHaveLength(1);
+
+    const id = await daemon.updateManifests({ type: 'sync', cause: { Message: '', User: '' }, spec: {} });
+    await settle();
+    expect(syncs).toHaveLength(2);
+    expect(await daemon.jobStatus(id)).toMatchObject({
+      StatusString: 'failed',
+      Err: `sync of aaaaaaa failed: no clones in this test`,
+      Result: { revision: 'a'.repeat(40) },
+    });
+    stop.abort();
+    await running;
+  });
+
   it('answers version, unknown jobs and write requests without git', async () => {
     const clock = new ManualClock();
     const daemon = new Daemon({ ...options(clock, fakeMirror().mirror, []), git: undefined });

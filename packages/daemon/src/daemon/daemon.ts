@@ -360,18 +360,19 @@ export class Daemon implements FluxApi {
     }
   }
 
-  async #sync(force: boolean, signal: AbortSignal): Promise<void> {
+  /** One sync pass; resolves with the error when it failed (already logged and reported). */
+  async #sync(force: boolean, signal: AbortSignal): Promise<Error | undefined> {
     const pipeline = this.#pipeline;
-    if (!pipeline) return;
+    if (!pipeline) return undefined;
     let outcome: SyncOutcome | undefined;
     try {
       this.#lastAttempted = await this.#o.git?.mirror.head(signal);
       outcome = await pipeline.run({ force, signal: withTimeout(signal, this.#o.intervals.syncTimeoutMs) });
     } catch (err) {
-      if (signal.aborted) return;
+      if (signal.aborted) return err as Error;
       this.#log.error({ err: (err as Error).message }, 'sync failed');
       this.#o.onSync?.(undefined, err as Error);
-      return;
+      return err as Error;
     }
     this.#lastSynced = outcome.revision;
     if (outcome.markerMoved) this.#markerAt = outcome.revision;
@@ -662,7 +663,11 @@ export class Daemon implements FluxApi {
               throw new JobFailure(err.message, verified.verified ? { revision: verified.verified } : {});
             }
           }
-          this.requestSync(false);
+          // A full pass now, as Flux v1's sync applied everything: `fluxctl sync` on a head already
+          // synced still repairs drift and retries what failed, and what it then reads is current.
+          const failed = await this.#sync(true, signal);
+          if (failed)
+            throw new JobFailure(`sync of ${head.slice(0, 7)} failed: ${failed.message}`, { revision: head });
           return { revision: head };
         });
       }
