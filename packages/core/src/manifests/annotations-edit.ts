@@ -118,7 +118,7 @@ function applyOne(source: YamlSource, id: string, change: AnnotationChange, opti
   if (isMap(annotations) && annotations.flow) {
     const flowEntry = `${formatKey(change.key)}: ${formatAnnotationValue(change.value, 'flow')}`;
     const [start, end] = annotations.range ?? [0, 0];
-    const inner = text.slice(start + 1, text.lastIndexOf('}', end));
+    const inner = text.slice(start + 1, text.lastIndexOf('}', end - 1));
     const body = inner.trim() === '' ? flowEntry : `${inner.replace(/\s*$/, '')}, ${flowEntry}`;
     return `${text.slice(0, start)}{${body}}${text.slice(end)}`;
   }

@@ -9,7 +9,7 @@ import {
   WorkloadStatus,
 } from '@flux-ts/core';
 import { NoChangesError } from '@flux-ts/git';
-import { commitOnHead } from './commit-changes.ts';
+import { commitOnHead, VerifyChangesError } from './commit-changes.ts';
 import type { JobContext } from './context.ts';
 import { JobFailure, type JobResult } from './job-queue.ts';
 import { authorOf } from './release.ts';
@@ -62,6 +62,13 @@ export async function runPolicyUpdate(
           result[id] = { Status: WorkloadStatus.Success, PerContainer: null };
         }
         if (changed === 0) throw new NoChangesError();
+        // Never push a file the edit broke: each edited file must parse and still hold its workload.
+        const edited = Object.keys(result).filter((id) => result[id]?.Status === WorkloadStatus.Success);
+        const after = await clone.reloadFor(edited, signal);
+        for (const id of edited) {
+          if (!after.has(id))
+            throw new VerifyChangesError(`${id} is missing from its file after the policy edit`);
+        }
         const author = authorOf(cause);
         return {
           message: policyMessage(updates, cause),
