@@ -145,6 +145,24 @@ describe('Daemon loops on an injected clock', () => {
     await running;
   });
 
+  it('an image notification for a repository no workload runs scans nothing', async () => {
+    const clock = new ManualClock();
+    const asked: string[] = [];
+    const scanner = {
+      prioritise: (name: string) => asked.push(`prioritise ${name}`),
+      refresh: async (name: string) => {
+        asked.push(`refresh ${name}`);
+      },
+    } as unknown as NonNullable<DaemonOptions['scanner']>;
+    const daemon = new Daemon({ ...options(clock, fakeMirror().mirror, []), scanner });
+    await daemon.notifyChange({
+      Kind: 'image',
+      Source: { Name: { Domain: 'docker.io', Image: 'any/huge-repo' } },
+    });
+    await settle();
+    expect(asked).toEqual([]);
+  });
+
   it('answers version, unknown jobs and write requests without git', async () => {
     const clock = new ManualClock();
     const daemon = new Daemon({ ...options(clock, fakeMirror().mirror, []), git: undefined });

@@ -577,6 +577,12 @@ export class Daemon implements FluxApi {
         ? `${change.Source.Name.Domain}/${change.Source.Name.Image}`
         : change.Source.Name.Image,
     ).canonicalName;
+    // Only images the workloads run: an unauthenticated API must not make fluxd list and fill any
+    // repository it is told about (quota, disk). A new workload's image is scanned after its sync.
+    if (!this.#imageRepos.includes(name)) {
+      this.#log.info({ image: name }, 'notified about an image no workload runs; ignored');
+      return;
+    }
     scanner.prioritise(name);
     const signal = this.#signal;
     void scanner
