@@ -1,4 +1,4 @@
-import { workloadContainers } from '@flux-ts/core';
+import { type Logger, noopLogger, workloadContainers } from '@flux-ts/core';
 import { KubeApiError } from './errors.ts';
 import type { KubeClient } from './kube-client.ts';
 import { kubeRequest } from './rest.ts';
@@ -25,6 +25,8 @@ export interface ListWorkloadsOptions {
   /** `--k8s-allow-namespace`: only these namespaces (default: all). */
   namespaces?: readonly string[];
   signal?: AbortSignal;
+  /** Where a kind fluxd may not list (403) is reported; the other kinds are still listed. */
+  logger?: Logger;
 }
 
 const kinds = [
@@ -93,6 +95,15 @@ export async function listWorkloads(
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (res.status === 404) continue;
+      if (res.status === 403) {
+        // Restricted RBAC: as Flux v1, the kinds fluxd may read are still listed.
+        const reason = (res.body as { message?: string } | undefined)?.message ?? 'forbidden';
+        (options.logger ?? noopLogger).warn(
+          { resource: k.resource, ...(ns ? { namespace: ns } : {}), reason },
+          'not allowed to list workloads of this kind; left out',
+        );
+        continue;
+      }
       if (res.status !== 200) {
         const reason = (res.body as { message?: string } | undefined)?.message ?? 'no message';
         throw new KubeApiError(

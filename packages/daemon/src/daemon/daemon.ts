@@ -510,7 +510,7 @@ export class Daemon implements FluxApi {
       if (allowed.length > 0 && !allowed.includes(namespace)) return [];
       namespaces = [namespace];
     }
-    return listWorkloads(this.#o.kube, { namespaces, ...(signal ? { signal } : {}) });
+    return listWorkloads(this.#o.kube, { namespaces, logger: this.#log, ...(signal ? { signal } : {}) });
   }
 
   /** The repo's resources at the mirror's head (cached per revision). */
