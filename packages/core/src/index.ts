@@ -92,11 +92,12 @@ export {
   InvalidManifestError,
   ManifestParseError,
   ManifestReadError,
+  ManifestTooLargeError,
   ResourceNotFoundError,
   UnsupportedEditError,
 } from './manifests/errors.ts';
 export type { LoadOptions, ManifestFs } from './manifests/load.ts';
-export { loadManifests, ManifestDirError } from './manifests/load.ts';
+export { DEFAULT_MAX_MANIFEST_FILE_BYTES, loadManifests, ManifestDirError } from './manifests/load.ts';
 export type { EditOptions } from './manifests/locate.ts';
 export type { ParsedManifests, ParseOptions, SkippedDocument } from './manifests/parse.ts';
 export { parseManifests } from './manifests/parse.ts';

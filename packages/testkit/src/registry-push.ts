@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
+import { KeyedLocks } from './registry-push-locks.ts';
 
 /** Media types the registry under test stores. */
 export const MediaType = {
@@ -47,6 +49,19 @@ const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256')
 const layerTar = Buffer.alloc(1024);
 const layer = gzipSync(layerTar, { level: 9 });
 
+/**
+ * Writes of one digest to one registry, one at a time, across every `pushImage` of this process (see
+ * {@link KeyedLocks} for the registry's race this avoids).
+ */
+const digestWrites = new KeyedLocks();
+
+/**
+ * What a manifest PUT answers when it read a file another write of the same digest was rewriting
+ * (another process pushing the same content): worth another try after a short wait.
+ */
+const RACE_ERROR_CODES: ReadonlySet<string> = new Set(['DIGEST_INVALID', 'MANIFEST_BLOB_UNKNOWN']);
+const RACE_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800];
+
 /** Sends authenticated requests to a registry: Basic credentials, or the Bearer token dance. */
 class RegistrySession {
   readonly #access: RegistryAccess;
@@ -54,6 +69,11 @@ class RegistrySession {
 
   constructor(access: RegistryAccess) {
     this.#access = access;
+  }
+
+  /** The key of `digest`'s writes to this registry. */
+  writeKey(digest: string): string {
+    return `${new URL(this.#access.url).origin} ${digest}`;
   }
 
   async fetch(path: string, scope: string, init: RequestInit = {}): Promise<Response> {
@@ -98,11 +118,25 @@ async function expectStatus(res: Response, status: number, what: string): Promis
   return res;
 }
 
+/**
+ * Uploads a blob unless the repository has it. One upload of a digest at a time per registry: the
+ * first writes it, the ones queued behind find it with HEAD and write nothing.
+ */
 async function uploadBlob(session: RegistrySession, repo: string, data: Buffer): Promise<string> {
-  const scope = `repository:${repo}:pull,push`;
   const digest = sha256(data);
+  await digestWrites.run(session.writeKey(digest), () => uploadMissingBlob(session, repo, data, digest));
+  return digest;
+}
+
+async function uploadMissingBlob(
+  session: RegistrySession,
+  repo: string,
+  data: Buffer,
+  digest: string,
+): Promise<void> {
+  const scope = `repository:${repo}:pull,push`;
   const head = await session.fetch(`/v2/${repo}/blobs/${digest}`, scope, { method: 'HEAD' });
-  if (head.status === 200) return digest;
+  if (head.status === 200) return;
   // Distribution 2.8 ignores the body of a monolithic POST: always POST, then PUT.
   const post = await expectStatus(
     await session.fetch(`/v2/${repo}/blobs/uploads/`, scope, { method: 'POST' }),
@@ -120,7 +154,16 @@ async function uploadBlob(session: RegistrySession, repo: string, data: Buffer):
     201,
     `upload blob to ${repo}`,
   );
-  return digest;
+}
+
+/** The error codes of a registry error body (`{"errors":[{"code":…}]}`); none when it is not one. */
+function errorCodes(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { code?: unknown }[] };
+    return (parsed.errors ?? []).map((e) => String(e.code));
+  } catch {
+    return [];
+  }
 }
 
 async function putManifest(
@@ -130,16 +173,28 @@ async function putManifest(
   mediaType: string,
   body: string,
 ): Promise<string> {
-  const res = await expectStatus(
-    await session.fetch(`/v2/${repo}/manifests/${reference}`, `repository:${repo}:pull,push`, {
-      method: 'PUT',
-      headers: { 'Content-Type': mediaType },
-      body,
-    }),
-    201,
-    `put manifest ${repo}:${reference}`,
-  );
-  return res.headers.get('docker-content-digest') ?? sha256(body);
+  const what = `put manifest ${repo}:${reference}`;
+  return digestWrites.run(session.writeKey(sha256(body)), async () => {
+    for (let attempt = 0; ; attempt++) {
+      const res = await session.fetch(`/v2/${repo}/manifests/${reference}`, `repository:${repo}:pull,push`, {
+        method: 'PUT',
+        headers: { 'Content-Type': mediaType },
+        body,
+      });
+      if (res.status === 201) return res.headers.get('docker-content-digest') ?? sha256(body);
+      const text = await res.text();
+      const codes = errorCodes(text);
+      const delay = RACE_RETRY_DELAYS_MS[attempt];
+      if (res.status === 400 && codes.length > 0 && codes.every((c) => RACE_ERROR_CODES.has(c)) && delay) {
+        await sleep(delay);
+        continue;
+      }
+      const tries = attempt + 1;
+      throw new Error(
+        `${what}: registry answered ${res.status} (expected 201)${tries > 1 ? ` after ${tries} tries` : ''}: ${text}`,
+      );
+    }
+  });
 }
 
 function parsePlatform(platform: string): { os: string; architecture: string; variant?: string } {

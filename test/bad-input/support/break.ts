@@ -239,9 +239,9 @@ export function binaryBytes(size: number, seed = 7): Buffer {
 }
 
 /**
- * A valid manifest of about `bytes` bytes: one ConfigMap whose single value is huge. It parses
- * quickly (one scalar) and is far over the API server's request size limit (3 MiB), so it loads
- * and then fails to apply.
+ * A valid manifest of `bytes` bytes: one ConfigMap whose single value is huge. Over the loader's
+ * per-file limit (16 MiB) it is refused unread; under it but over the API server's request size
+ * limit (3 MiB) it loads and then fails to apply.
  */
 export function hugeConfigMap(name: string, namespace: string, bytes: number): string {
   const head = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\ndata:\n  blob: `;

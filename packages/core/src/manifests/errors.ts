@@ -38,6 +38,41 @@ export class ManifestReadError extends FluxError {
   }
 }
 
+/**
+ * A manifest file larger than the loader's limit: it is not read (Kubernetes stores objects of at
+ * most ~1.5 MiB, so a bigger file is a mistake, and reading it would cost seconds and much memory).
+ * Other files still load.
+ */
+export class ManifestTooLargeError extends FluxError {
+  readonly file: string;
+  /** The file's size, in bytes. */
+  readonly size: number;
+  /** The limit it exceeds, in bytes. */
+  readonly limit: number;
+
+  constructor(file: string, size: number, limit: number) {
+    super(
+      `${file}: the file is ${formatBytes(size)}, over the ${formatBytes(limit)} limit for one manifest file: not read`,
+      {
+        code: 'manifest.too-large',
+        kind: ErrorKind.User,
+        help: `Split ${file} into smaller files (a Kubernetes object is at most ~1.5 MiB); the other files were loaded.`,
+      },
+    );
+    this.file = file;
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** `52428800` → `50 MiB (52428800 bytes)`, `2048` → `2 KiB (2048 bytes)`, `63` → `63 bytes`. */
+function formatBytes(bytes: number): string {
+  const round = (n: number): string => String(Number(n.toFixed(1)));
+  if (bytes < 1024) return `${bytes} bytes`;
+  const short = bytes < 1024 * 1024 ? `${round(bytes / 1024)} KiB` : `${round(bytes / (1024 * 1024))} MiB`;
+  return `${short} (${bytes} bytes)`;
+}
+
 /** A document that parses but is not a usable Kubernetes object (e.g. it has a kind but no name). */
 export class InvalidManifestError extends FluxError {
   readonly position: SourcePosition;

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManifestReadError } from './errors.ts';
-import { loadManifests, ManifestDirError } from './load.ts';
+import { ManifestReadError, ManifestTooLargeError } from './errors.ts';
+import { DEFAULT_MAX_MANIFEST_FILE_BYTES, loadManifests, ManifestDirError, type ManifestFs } from './load.ts';
 
 describe('loadManifests', () => {
   let dir: string;
@@ -132,5 +132,87 @@ describe('loadManifests and symbolic links', () => {
     expect(errors.map((e) => e.message)).toEqual([
       'clusters/secret.yaml: cannot read the file: a symbolic link to a file outside the repository: not followed',
     ]);
+  });
+});
+
+describe('loadManifests and the size limit of one file', () => {
+  let dir: string;
+  const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+  /** node:fs, recording the files read. */
+  const recording = (read: string[], withStat: boolean): ManifestFs => ({
+    readdir: (d) => readdir(d, { withFileTypes: true }),
+    readFile: async (file) => {
+      read.push(file);
+      return readFile(file, 'utf8');
+    },
+    ...(withStat ? { stat: (file: string) => stat(file) } : {}),
+  });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flux-ts-load-size-'));
+    await writeFile(join(dir, 'a-small.yaml'), cm('small'));
+    // 50 MiB without writing 50 MiB: a sparse file (zero bytes) that only stat can size cheaply.
+    await writeFile(join(dir, 'huge.yaml'), '');
+    await truncate(join(dir, 'huge.yaml'), 50 * 1024 * 1024);
+    await writeFile(join(dir, 'z-after.yaml'), cm('after'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('defaults to 16 MiB', () => {
+    expect(DEFAULT_MAX_MANIFEST_FILE_BYTES).toBe(16 * 1024 * 1024);
+  });
+
+  it('refuses a file over the limit before reading it (naming file, size, limit and what to do); the rest loads', async () => {
+    const read: string[] = [];
+    const { resources, errors } = await loadManifests(dir, { fs: recording(read, true) });
+    expect(resources.map((r) => r.id.toString())).toEqual([
+      'default:configmap/small',
+      'default:configmap/after',
+    ]);
+    expect(read.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['a-small.yaml', 'z-after.yaml']);
+    expect(errors).toHaveLength(1);
+    const error = errors[0];
+    expect(error).toBeInstanceOf(ManifestTooLargeError);
+    expect(error).toMatchObject({
+      file: 'huge.yaml',
+      size: 52428800,
+      limit: 16777216,
+      code: 'manifest.too-large',
+    });
+    expect(error?.message).toBe(
+      'huge.yaml: the file is 50 MiB (52428800 bytes), over the 16 MiB (16777216 bytes) limit for one manifest file: not read',
+    );
+    expect(error?.help).toMatch(/^Split huge\.yaml into smaller files/);
+  });
+
+  it('refuses it with node:fs too (the default file system stats first)', async () => {
+    const { resources, errors } = await loadManifests(dir, { root: join(dir, '..') });
+    expect(resources).toHaveLength(2);
+    expect(errors.map((e) => (e as ManifestTooLargeError).file)).toEqual([
+      `${dir.split('/').at(-1)}/huge.yaml`,
+    ]);
+  });
+
+  it('takes another limit through maxFileBytes: a file of exactly the limit loads, one byte more does not', async () => {
+    const size = Buffer.byteLength(cm('small'));
+    const atLimit = await loadManifests(dir, { maxFileBytes: size, fs: recording([], true) });
+    expect(atLimit.resources.map((r) => r.name)).toContain('small');
+    const below = await loadManifests(dir, { maxFileBytes: size - 1 });
+    expect(below.resources.map((r) => r.name)).not.toContain('small');
+    expect(below.errors.map((e) => e.message)).toContain(
+      `a-small.yaml: the file is ${size} bytes, over the ${size - 1} bytes limit for one manifest file: not read`,
+    );
+  });
+
+  it('measures the text read when the file system has no stat', async () => {
+    const small = join(dir, 'only-small');
+    await mkdir(small);
+    await writeFile(join(small, 'cm.yaml'), cm('measured'));
+    const { resources, errors } = await loadManifests(small, { maxFileBytes: 10, fs: recording([], false) });
+    expect(resources).toEqual([]);
+    expect(errors[0]).toBeInstanceOf(ManifestTooLargeError);
+    expect(errors[0]?.message).toMatch(/^cm\.yaml: the file is \d+ bytes, over the 10 bytes limit/);
   });
 });

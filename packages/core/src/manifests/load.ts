@@ -1,7 +1,7 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ErrorKind, FluxError } from '../errors.ts';
-import { ManifestReadError } from './errors.ts';
+import { ManifestReadError, ManifestTooLargeError } from './errors.ts';
 import {
   type ParsedManifests,
   type ParseOptions,
@@ -20,18 +20,32 @@ export interface ManifestFs {
   readFile(file: string): Promise<string>;
   /** Resolves symbolic links; without it, linked manifest files are skipped. */
   realpath?(path: string): Promise<string>;
+  /** The size of a file (following links), checked before reading; without it, the text read is measured. */
+  stat?(file: string): Promise<{ size: number }>;
 }
 
 const nodeFs: ManifestFs = {
   readdir: (dir) => readdir(dir, { withFileTypes: true }),
   readFile: (file) => readFile(file, 'utf8'),
   realpath: (path) => realpath(path),
+  stat: (file) => stat(file),
 };
+
+/**
+ * The default limit of one manifest file: 16 MiB. Kubernetes stores objects of at most ~1.5 MiB, so
+ * a bigger file is a mistake; without a limit, a 50 MB file took ~10 s and ~1 GB to load.
+ */
+export const DEFAULT_MAX_MANIFEST_FILE_BYTES: number = 16 * 1024 * 1024;
 
 export interface LoadOptions extends ParseOptions {
   /** File paths in results are relative to this directory (default: the directory loaded). */
   root?: string;
   fs?: ManifestFs;
+  /**
+   * The largest manifest file read, in bytes (default {@link DEFAULT_MAX_MANIFEST_FILE_BYTES}); a
+   * larger file is a {@link ManifestTooLargeError} and is not read.
+   */
+  maxFileBytes?: number;
 }
 
 /** The directory to load cannot be read. */
@@ -47,6 +61,9 @@ export class ManifestDirError extends FluxError {
 }
 
 const manifestFile = /\.(ya?ml|json)$/i;
+
+/** A file's text, or why it is not read. */
+type Slot = string | { error: unknown };
 
 async function listFiles(fs: ManifestFs, dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir);
@@ -68,11 +85,7 @@ async function listFiles(fs: ManifestFs, dir: string): Promise<string[]> {
  * place: a link in git must never make fluxd read (and apply) a file from elsewhere on its disk.
  * Links within the repository are followed, as Flux v1 did.
  */
-async function insideRoot(
-  fs: ManifestFs,
-  root: string,
-  files: readonly string[],
-): Promise<(string | { error: unknown })[]> {
+async function insideRoot(fs: ManifestFs, root: string, files: readonly string[]): Promise<Slot[]> {
   const { realpath: resolve } = fs;
   if (!resolve) return [...files];
   const realRoot = await resolve(root).catch(() => root);
@@ -91,12 +104,30 @@ async function insideRoot(
 /** Files read at once: enough to keep the disk busy, far below the process's open-file limit. */
 const READ_CONCURRENCY = 64;
 
+/**
+ * Reads one file unless it is larger than `limit` bytes (checked with `stat` before reading when the
+ * file system has it, else on the text read): then the slot holds a {@link ManifestTooLargeError}.
+ */
+async function readCapped(fs: ManifestFs, file: string, label: string, limit: number): Promise<Slot> {
+  try {
+    const size = fs.stat ? (await fs.stat(file)).size : undefined;
+    if (size !== undefined && size > limit) return { error: new ManifestTooLargeError(label, size, limit) };
+    const text = await fs.readFile(file);
+    const read = size ?? Buffer.byteLength(text);
+    return read > limit ? { error: new ManifestTooLargeError(label, read, limit) } : text;
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** Reads every file, at most {@link READ_CONCURRENCY} at a time; a file that fails is an error in its slot. */
 async function readAll(
   fs: ManifestFs,
-  files: readonly (string | { error: unknown })[],
-): Promise<(string | { error: unknown })[]> {
-  const out: (string | { error: unknown })[] = new Array(files.length);
+  files: readonly Slot[],
+  labelOf: (file: string) => string,
+  limit: number,
+): Promise<Slot[]> {
+  const out: Slot[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
@@ -104,7 +135,7 @@ async function readAll(
       const file = files[i];
       out[i] =
         typeof file === 'string'
-          ? await fs.readFile(file).catch((error: unknown) => ({ error }))
+          ? await readCapped(fs, file, labelOf(file), limit)
           : (file ?? { error: new Error('missing') });
     }
   };
@@ -115,7 +146,8 @@ async function readAll(
 /**
  * Loads every `.yaml`, `.yml` and `.json` file under `dir` (skipping Helm charts and `.git`). A file
  * that does not parse is reported with file, line and column and the others still load; duplicate
- * resources are reported naming both files.
+ * resources are reported naming both files. A file over `maxFileBytes` is not read and is reported
+ * ({@link ManifestTooLargeError}) like a broken one.
  */
 export async function loadManifests(dir: string, options: LoadOptions = {}): Promise<ParsedManifests> {
   const fs = options.fs ?? nodeFs;
@@ -130,11 +162,15 @@ export async function loadManifests(dir: string, options: LoadOptions = {}): Pro
   const errors: FluxError[] = [];
   const skipped: SkippedDocument[] = [];
   const warnings: SkippedDocument[] = [];
-  const texts = await readAll(fs, await insideRoot(fs, root, files));
+  const limit = options.maxFileBytes ?? DEFAULT_MAX_MANIFEST_FILE_BYTES;
+  const texts = await readAll(fs, await insideRoot(fs, root, files), (file) => relative(root, file), limit);
   files.forEach((file, i) => {
     const text = texts[i];
     if (typeof text !== 'string') {
-      errors.push(new ManifestReadError(relative(root, file), text?.error));
+      const error = text?.error;
+      errors.push(
+        error instanceof ManifestTooLargeError ? error : new ManifestReadError(relative(root, file), error),
+      );
       return;
     }
     const read = readObjects(parseYamlSource(text, relative(root, file)));

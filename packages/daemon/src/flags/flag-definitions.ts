@@ -168,7 +168,8 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
     type: 'string-list',
     default: [],
     group: FlagGroup.Git,
-    description: 'paths inside the repository to read manifests from (relative, no leading /)',
+    description:
+      'paths inside the repository to read manifests from (relative: no leading / and no .. out of it)',
   },
   {
     name: 'git-readonly',

@@ -133,6 +133,16 @@ describe('parseFluxdArgs: lists', () => {
     expect(run(argv).config.gitPath).toEqual(['a', 'b']);
   });
 
+  it('accepts git paths that stay inside the repository, as given', () => {
+    expect(run(['--git-path=a/../b,./c,x/..,d/./e/']).config.gitPath).toEqual([
+      'a/../b',
+      './c',
+      'x/..',
+      'd/./e/',
+    ]);
+    expect(run(['--git-path=..hidden/x']).config.gitPath).toEqual(['..hidden/x']);
+  });
+
   it('mixes commas and repeats, and drops empty items', () => {
     expect(run(['--git-path', 'a,b', '--git-path=c,', '--git-path=']).config.gitPath).toEqual([
       'a',
@@ -302,6 +312,11 @@ describe('parseFluxdArgs: errors', () => {
   it.each([
     [['--git-path=/abs'], /--git-path.*must not start with \//],
     [['--git-path', 'ok,/abs'], /"\/abs" for --git-path/],
+    [['--git-path=..'], /invalid value "\.\." for --git-path: .*must not lead out of it/],
+    [['--git-path=../x'], /invalid value "\.\.\/x" for --git-path: .*must not lead out of it/],
+    [['--git-path=x/../../etc'], /invalid value "x\/\.\.\/\.\.\/etc" for --git-path/],
+    [['--git-path', 'ok,../y'], /invalid value "\.\.\/y" for --git-path/],
+    [['--git-path=x/..', '--git-path=./../z'], /invalid value "\.\/\.\.\/z" for --git-path/],
     [['--git-verify-signatures-mode=some'], /invalid value "some" for --git-verify-signatures-mode/],
     [['--log-format=text'], /invalid value "text" for --log-format: must be one of fmt, json/],
     [['--sync-state=configmap'], /invalid value "configmap" for --sync-state: must be one of git, secret/],

@@ -1,4 +1,5 @@
 import { ErrorKind, FluxError } from '@flux-ts/core';
+import { InvalidGitPathError, normalizeGitPaths } from '@flux-ts/git';
 import yargs from 'yargs';
 import { parseDuration } from '../duration.ts';
 import {
@@ -218,16 +219,29 @@ function deprecationWarnings(occurrences: readonly FlagOccurrence[]): string[] {
   return [...warnings];
 }
 
+/**
+ * Refuses a `--git-path` that is absolute or leads out of the repository (`../x`, `x/../../y`), with
+ * the rule the git mirror applies later (which stays as a second check): fluxd stops before it
+ * opens anything.
+ */
+function checkGitPath(path: string): void {
+  try {
+    normalizeGitPaths([path]);
+  } catch (err) {
+    if (!(err instanceof InvalidGitPathError)) throw err;
+    const reason =
+      path.startsWith('/') || /^[a-z]:[\\/]/i.test(path)
+        ? 'a path inside the repository must not start with /'
+        : 'a path inside the repository must not lead out of it with ".."';
+    throw new FlagValueError(`invalid value ${JSON.stringify(path)} for --git-path: ${reason}`);
+  }
+}
+
 function buildConfig(flags: FlagValues, warnings: string[]): FluxdConfig {
   const gitReadonly = flags.boolean('git-readonly');
 
   const gitPath = flags.list('git-path');
-  const absolute = gitPath.find((p) => p.startsWith('/'));
-  if (absolute !== undefined) {
-    throw new FlagValueError(
-      `invalid value ${JSON.stringify(absolute)} for --git-path: a path inside the repository must not start with /`,
-    );
-  }
+  for (const path of gitPath) checkGitPath(path);
 
   let gitSyncTag = flags.string('git-sync-tag');
   let gitNotesRef = flags.string('git-notes-ref');

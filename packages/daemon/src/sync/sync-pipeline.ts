@@ -1,7 +1,15 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { FluxError, Logger, Resource, SyncStateStore } from '@flux-ts/core';
-import { DuplicateResourceError, ManifestReadError, noopLogger, parseManifests } from '@flux-ts/core';
+import {
+  DEFAULT_MAX_MANIFEST_FILE_BYTES,
+  DuplicateResourceError,
+  GitPathError,
+  ManifestReadError,
+  ManifestTooLargeError,
+  noopLogger,
+  parseManifests,
+} from '@flux-ts/core';
 import type { Checkout, LogEntry, Mirror, VerifiedHead } from '@flux-ts/git';
 import { UnverifiedHeadError } from '@flux-ts/git';
 import { type ChangeSet, Discovery, type KubeClient, syncChecksum, syncResources } from '@flux-ts/k8s';
@@ -51,6 +59,38 @@ function indexOf(revision: string, resources: readonly Resource[]): RepoIndex {
     }
   }
   return { revision, files, workloads };
+}
+
+/** The git paths of a working clone that may be read, and those refused. */
+interface GitPathScope {
+  /** Absolute directories to read (those of {@link SyncPipelineOptions.gitPaths} that stay inside). */
+  dirs: string[];
+  /** The same, relative to the clone, for `.flux.yaml` discovery. */
+  paths: string[];
+  refused: GitPathError[];
+}
+
+/**
+ * Sorts the git paths of a working clone: an error for each one that resolves (a symbolic link, of
+ * the path or a directory above it) outside the clone, where no pass (sops, manifest generation,
+ * loading) may read or write.
+ */
+async function gitPathScope(checkout: Checkout, gitPaths: readonly string[]): Promise<GitPathScope> {
+  const scope: GitPathScope = { dirs: [], paths: [], refused: [] };
+  for (const dir of checkout.manifestDirs()) {
+    const path = relative(checkout.dir, dir) || '.';
+    if ((await resolvesTo(checkout.dir, dir)) === 'outside') {
+      scope.refused.push(
+        new GitPathError(path, 'outside-repo', new Error('a symbolic link out of the repository')),
+      );
+    } else {
+      scope.dirs.push(dir);
+      scope.paths.push(path);
+    }
+  }
+  // All inside: the paths as given (what `.flux.yaml` discovery and the sync set were made from).
+  if (scope.refused.length === 0) scope.paths = [...gitPaths];
+  return scope;
 }
 
 /** Whether `path` lies in a Helm chart directory (which the loader skips). */
@@ -146,23 +186,34 @@ export class SyncPipeline {
   }
 
   /** Reads every manifest (the first sync, every full pass, and whenever incremental reading cannot). */
-  async #loadAll(checkout: Checkout, revision: string, signal?: AbortSignal): Promise<Loaded> {
-    const sopsErrors = this.#o.sops
-      ? await decryptSopsFiles(checkout.dir, checkout.manifestDirs(), signal ? { signal } : {})
-      : [];
-    const all = await loadRepoResources({
-      dir: checkout.dir,
-      manifestDirs: checkout.manifestDirs(),
-      gitPaths: this.#o.gitPaths,
-      manifestGeneration: this.#o.manifestGeneration,
-      defaultNamespace: this.#o.defaultNamespace,
-      logger: this.#log,
-      ...(this.#o.commandTimeoutMs ? { commandTimeoutMs: this.#o.commandTimeoutMs } : {}),
-      ...(signal ? { signal } : {}),
-    });
+  async #loadAll(
+    checkout: Checkout,
+    revision: string,
+    scope: GitPathScope,
+    signal?: AbortSignal,
+  ): Promise<Loaded> {
+    const nothing = { resources: [], errors: [] };
+    // Every git path refused: nothing to read (an empty list of paths would mean the whole repository).
+    const readable = scope.dirs.length > 0;
+    const sopsErrors =
+      this.#o.sops && readable
+        ? await decryptSopsFiles(checkout.dir, scope.dirs, signal ? { signal } : {})
+        : [];
+    const all = !readable
+      ? nothing
+      : await loadRepoResources({
+          dir: checkout.dir,
+          manifestDirs: scope.dirs,
+          gitPaths: scope.paths,
+          manifestGeneration: this.#o.manifestGeneration,
+          defaultNamespace: this.#o.defaultNamespace,
+          logger: this.#log,
+          ...(this.#o.commandTimeoutMs ? { commandTimeoutMs: this.#o.commandTimeoutMs } : {}),
+          ...(signal ? { signal } : {}),
+        });
     return {
       resources: all.resources,
-      errors: [...sopsErrors, ...all.errors],
+      errors: [...scope.refused, ...sopsErrors, ...all.errors],
       unchanged: new Map(),
       otherWorkloads: [],
       gcNeeded: true,
@@ -208,10 +259,20 @@ export class SyncPipeline {
       files.delete(file);
       const path = join(checkout.dir, file);
       if (await isInChart(checkout.dir, path)) return undefined;
-      const outside = await leavesRepository(checkout.dir, path);
-      if (outside === 'missing') continue; // deleted
-      if (outside) {
-        errors.push(new ManifestReadError(file, new Error(outside)));
+      const where = await resolvesTo(checkout.dir, path);
+      if (where === 'missing') continue; // deleted
+      if (where === 'outside') {
+        errors.push(
+          new ManifestReadError(
+            file,
+            new Error('a symbolic link to a file outside the repository: not followed'),
+          ),
+        );
+        continue;
+      }
+      const size = (await stat(path)).size;
+      if (size > DEFAULT_MAX_MANIFEST_FILE_BYTES) {
+        errors.push(new ManifestTooLargeError(file, size, DEFAULT_MAX_MANIFEST_FILE_BYTES));
         continue;
       }
       if (this.#o.sops) {
@@ -298,9 +359,19 @@ export class SyncPipeline {
     const checkout = await mirror.clone(target, signal);
     let loaded: Loaded;
     try {
+      // Before any pass over the files: a git path leading out of the clone is refused, not read.
+      const scope = await gitPathScope(checkout, this.#o.gitPaths);
+      for (const refused of scope.refused) {
+        this.#log.error(
+          { path: refused.path },
+          'git path is a symbolic link out of the repository: not read, decrypted or generated',
+        );
+      }
       loaded =
-        (!options.force && (await this.#loadChanged(checkout, target, signal))) ||
-        (await this.#loadAll(checkout, target, signal));
+        (!options.force &&
+          scope.refused.length === 0 &&
+          (await this.#loadChanged(checkout, target, signal))) ||
+        (await this.#loadAll(checkout, target, scope, signal));
     } finally {
       await checkout.clean();
     }
@@ -376,14 +447,12 @@ export class SyncPipeline {
 }
 
 /**
- * Why a manifest path must not be read: a symbolic link (of the file or a directory above it) that
- * leads outside the working clone; 'missing' when there is nothing there (a deleted file).
+ * Where `path` leads once symbolic links (of it or a directory above it) are resolved: inside the
+ * working clone `dir`, outside it (never to be read or written), or nowhere (a deleted file).
  */
-async function leavesRepository(dir: string, path: string): Promise<string | 'missing' | undefined> {
+async function resolvesTo(dir: string, path: string): Promise<'inside' | 'outside' | 'missing'> {
   const real = await realpath(path).catch(() => undefined);
   if (real === undefined) return 'missing';
   const root = await realpath(dir);
-  return real === root || real.startsWith(root + sep)
-    ? undefined
-    : 'a symbolic link to a file outside the repository: not followed';
+  return real === root || real.startsWith(root + sep) ? 'inside' : 'outside';
 }
