@@ -1,6 +1,8 @@
-// Multi-arch tags (decisions.md 11): a tag that is a Docker manifest list or an OCI index is
+// Multi-arch tags (decisions.md 11, 19): a tag that is a Docker manifest list or an OCI index is
 // resolved for --registry-platform (default linux/amd64); a tag without an image for that platform
-// is skipped with a reason, and automation takes the newest tag that has one.
+// is skipped with a reason (`fluxctl why` names the platforms it has), list-images leaves it out,
+// and automation and releases take the newest tag that has one, under time (`glob:`) and version
+// (`semver:`, which decides by the tag alone) order alike.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   deploymentYaml,
@@ -39,9 +41,15 @@ describe('multi-arch tags', { timeout: 60_000 }, () => {
     await env.user.write('ns.yaml', namespaceYaml(env.namespace));
     await env.user.write(
       'multi.yaml',
-      deploymentYaml(env.namespace, 'multi', [['multi', `${image}:1.0.0`]], {
-        'fluxcd.io/automated': 'true',
-      }),
+      deploymentYaml(
+        env.namespace,
+        'multi',
+        [
+          ['multi', `${image}:1.0.0`],
+          ['versioned', `${image}:1.0.0`],
+        ],
+        { 'fluxcd.io/automated': 'true', 'fluxcd.io/tag.versioned': 'semver:*' },
+      ),
     );
     await env.user.commitAndPush('A multi-arch workload');
   }, 120_000);
@@ -59,28 +67,68 @@ describe('multi-arch tags', { timeout: 60_000 }, () => {
     expect((await env.user.git('log', '-1', '--format=%s', after)).trim()).toBe(
       `Auto-release ${image}:1.1.0`,
     );
-    expect(await env.user.read('multi.yaml')).toContain(`        image: ${image}:1.1.0\n`);
-    // Listed, as every tag is, but without metadata: there is no linux/amd64 image to read it from.
-    const res = await running.api(
+    const manifest = await env.user.read('multi.yaml');
+    expect(manifest).not.toContain(':1.2.0');
+    expect(manifest.split(`        image: ${image}:1.1.0\n`)).toHaveLength(3); // both containers
+    // The arm-only tag cannot run here: left out of the listing (and its counts), in both orders.
+    for (const path of [
       `/v10/images?containerFields=&namespace=&service=${encodeURIComponent(id)}`,
+      `/v6/images?service=${encodeURIComponent(id)}`,
+    ]) {
+      const res = await running.api(path);
+      const [entry] = (await res.json()) as {
+        Containers: {
+          Name: string;
+          Available?: { ID: string; CreatedAt?: string }[];
+          AvailableImagesCount?: number;
+          LatestFiltered: { ID: string };
+        }[];
+      }[];
+      expect(
+        entry?.Containers.map((c) => ({
+          name: c.Name,
+          available: (c.Available ?? []).map((a) => `${a.ID.split(':').at(-1)} ${a.CreatedAt ?? ''}`),
+          count: c.AvailableImagesCount,
+          latest: c.LatestFiltered.ID,
+        })),
+        path,
+      ).toEqual(
+        ['multi', 'versioned'].map((name) => ({
+          name,
+          available: ['1.1.0 2024-02-01T00:00:00Z', '1.0.0 2024-01-01T00:00:00Z'],
+          count: 2,
+          latest: `${image}:1.1.0`,
+        })),
+      );
+    }
+    // fluxctl why names the platform as the reason, and the platforms the tag has.
+    const fluxctl = fluxctlOf(env, running);
+    const reason = 'platform  +no image for linux/amd64 \\(it has linux/arm64/v8, linux/s390x\\)';
+    for (const [container, order] of [
+      [
+        'multi',
+        [/^'->\s+1\.1\.0 .* current /, /^\s+1\.0\.0 .* not-newer /, new RegExp(`^\\s+1\\.2\\.0 +${reason}$`)],
+      ],
+      [
+        'versioned',
+        [new RegExp(`^\\s+1\\.2\\.0 +${reason}$`), /^'->\s+1\.1\.0 .* current /, /^\s+1\.0\.0 .* not-newer /],
+      ],
+    ] as const) {
+      const why = await fluxctl('why', '--workload', id, '--container', container);
+      expect(why.code, why.stderr).toBe(0);
+      const rows = why.stdout.split('\n').slice(2, 5);
+      expect(rows, why.stdout).toHaveLength(3);
+      for (const [i, row] of order.entries()) expect(rows[i], why.stdout).toMatch(row);
+    }
+    // Releases never take it: not as the latest image, and not when named.
+    const latest = await fluxctl('release', '--workload', id, '--update-all-images', '--dry-run');
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(latest.stdout).not.toContain('1.2.0');
+    const named = await fluxctl('release', '--workload', id, `--update-image=${image}:1.2.0`, '--dry-run');
+    expect(named.code).not.toBe(0);
+    expect(named.stdout + named.stderr).toContain(
+      `image "${image}:1.2.0" cannot run here: no image for linux/amd64 (it has linux/arm64/v8, linux/s390x)`,
     );
-    const [entry] = (await res.json()) as {
-      Containers: { Available: { ID: string; CreatedAt?: string }[] }[];
-    }[];
-    const created = Object.fromEntries(
-      (entry?.Containers[0]?.Available ?? []).map((a) => [a.ID.split(':').at(-1), a.CreatedAt ?? '']),
-    );
-    expect(created).toEqual({
-      '1.0.0': '2024-01-01T00:00:00Z',
-      '1.1.0': '2024-02-01T00:00:00Z',
-      '1.2.0': '',
-    });
-    const why = await fluxctlOf(env, running)('why', '--workload', id);
-    expect(why.code, why.stderr).toBe(0);
-    expect(why.stdout).toMatch(/ 1\.1\.0 .* current/);
-    // Not taken. (decisions.md 11/19 promise the platform as the reason; fluxd says no-timestamp.)
-    expect(why.stdout).toMatch(/ 1\.2\.0 /);
-    expect(why.stdout).not.toMatch(/ 1\.2\.0 .* chosen/);
     // Nothing more to do: no second commit after another pass.
     await new Promise((r) => setTimeout(r, 3000));
     expect(await env.user.pull()).toBe(after);

@@ -78,8 +78,9 @@ export {
   jsonMergePatch,
   strategicMergePatch,
 } from './flux-yaml/patch.ts';
-export type { ImageInfo, ImageInfoJson } from './image/info.ts';
+export type { ImageInfo, ImageInfoJson, PlatformMismatch } from './image/info.ts';
 export { formatGoTime, imageInfoToJson } from './image/info.ts';
+export { describePlatformMismatch, runsHere } from './image/platform-mismatch.ts';
 export { DOCKER_HUB, ImageRef, InvalidImageRefError, parseImageRef } from './image/ref.ts';
 export type { LogFields, Logger } from './logger.ts';
 export { noopLogger } from './logger.ts';
@@ -151,6 +152,7 @@ export {
   ALL_LATEST,
   ALL_WORKLOADS,
   ImageNotFoundError,
+  ImageWrongPlatformError,
   latestAllowed,
   planRelease,
 } from './release/plan-release.ts';

@@ -212,7 +212,7 @@ export interface TagExplanationJson {
   Tag: string;
   /** RFC3339 UTC; omitted when unknown. */
   CreatedAt?: string;
-  /** `chosen`, `current`, `filtered`, `not-newer`, `superseded`, `no-timestamp`. */
+  /** `chosen`, `current`, `filtered`, `platform`, `not-newer`, `superseded`, `no-timestamp`. */
   Verdict: string;
   Detail: string;
 }

@@ -17,6 +17,20 @@ export interface ImageInfo {
   /** Creation time; undefined when unknown (not yet fetched, or none recorded). */
   createdAt?: Date;
   lastFetched?: Date;
+  /**
+   * Set when the tag cannot run here: a manifest list or OCI index without an image for the
+   * configured platforms (`--registry-platform`). Such a tag is never a candidate for automation or
+   * a release, and has no other metadata (decisions.md 11).
+   */
+  platformMismatch?: PlatformMismatch;
+}
+
+/** A multi-platform tag without an image for the platforms fluxd was told its nodes run. */
+export interface PlatformMismatch {
+  /** The configured platforms (`os/arch[/variant]`), in order of preference. */
+  wanted: readonly string[];
+  /** The platforms the list has; undefined when not recorded (metadata cached by an older fluxd). */
+  available?: readonly string[];
 }
 
 /** Flux v1's JSON form of an image: keys in Flux v1's order, empty ones left out, `Labels` always present. */

@@ -1,4 +1,5 @@
 import type { ImageInfo } from '../image/info.ts';
+import { describePlatformMismatch } from '../image/platform-mismatch.ts';
 import { parseImageRef } from '../image/ref.ts';
 import type { ReleaseWorkload } from './types.ts';
 
@@ -16,6 +17,8 @@ export const TagVerdict = {
   Superseded: 'superseded',
   /** The filter orders by creation time and this image has none (yet). */
   NoTimestamp: 'no-timestamp',
+  /** Allowed, but the tag has no image for the configured platforms (`--registry-platform`). */
+  Platform: 'platform',
 } as const;
 export type TagVerdict = (typeof TagVerdict)[keyof typeof TagVerdict];
 
@@ -39,7 +42,9 @@ export interface ContainerExplanation {
 
 /**
  * Explains, for each known tag of a container's repository, why it was or was not chosen. Tags come
- * newest first under the container's filter (then the filtered-out ones, newest first by time).
+ * newest first under the container's filter (then the filtered-out ones, newest first by time). A tag
+ * the filter allows but that has no image for the configured platforms says so (decisions.md 11, 19);
+ * a tag the filter rejects is `filtered` whatever its platforms.
  */
 export function explainContainer(
   workload: ReleaseWorkload,
@@ -72,16 +77,31 @@ export function explainContainer(
     .filter((i) => !allowed.includes(i))
     .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
   let chosenSeen = false;
+  let newerSkipped = false; // an allowed tag sorted before this one has no image for our platforms
   const tags: TagExplanation[] = [];
   for (const info of allowed) {
     const base = { tag: info.ref.tag, ...(info.createdAt ? { createdAt: info.createdAt } : {}) };
     if (info.ref.tag === currentTag) {
+      const running = chosenSeen
+        ? 'running now'
+        : newerSkipped
+          ? 'running now, and the newest allowed that runs here'
+          : 'running now, and the newest allowed';
       tags.push({
         ...base,
         verdict: TagVerdict.Current,
-        detail: chosenSeen ? 'running now' : 'running now, and the newest allowed',
+        detail: info.platformMismatch
+          ? `${running}, though the registry has ${describePlatformMismatch(info.platformMismatch)}`
+          : running,
       });
       chosenSeen = true;
+    } else if (info.platformMismatch) {
+      newerSkipped = true;
+      tags.push({
+        ...base,
+        verdict: TagVerdict.Platform,
+        detail: describePlatformMismatch(info.platformMismatch),
+      });
     } else if (filter.requiresTimestamp && !info.createdAt) {
       tags.push({
         ...base,
@@ -99,7 +119,9 @@ export function explainContainer(
       tags.push({
         ...base,
         verdict: TagVerdict.Chosen,
-        detail: blocked ? `newest allowed, but ${blocked}` : 'newest allowed by the filter',
+        detail: blocked
+          ? `newest allowed${newerSkipped ? ' that runs here' : ''}, but ${blocked}`
+          : `newest allowed by the filter${newerSkipped ? ' that runs here' : ''}`,
       });
     } else {
       tags.push({ ...base, verdict: TagVerdict.Superseded, detail: 'a newer allowed image exists' });

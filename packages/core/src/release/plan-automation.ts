@@ -1,4 +1,5 @@
 import type { ImageInfo } from '../image/info.ts';
+import { describePlatformMismatch, runsHere } from '../image/platform-mismatch.ts';
 import { type ImageRef, parseImageRef } from '../image/ref.ts';
 import type { PlanOptions } from './plan-release.ts';
 import type { ImageLookup, ReleaseWorkload, TagFilter } from './types.ts';
@@ -45,7 +46,8 @@ function infoFor(ref: ImageRef, images: readonly ImageInfo[]): { info: ImageInfo
  * nor `ignore` (in git or, when known, in the cluster) that run in the cluster. For each container the
  * newest image its filter allows is taken — and, unlike Flux v1, only when it sorts **newer** than
  * the image running now under that filter (semver order for `semver:`, creation time otherwise):
- * automation never moves an image backwards. Time-ordered filters need both creation times.
+ * automation never moves an image backwards. Time-ordered filters need both creation times. Tags
+ * without an image for the configured platforms are never candidates (decisions.md 11).
  */
 export function planAutomation(
   workloads: readonly ReleaseWorkload[],
@@ -75,12 +77,16 @@ export function planAutomation(
         continue;
       }
       const filter: TagFilter = workload.tagFilter(container.name);
-      const allowed = known
-        .filter((i) => i.ref.tag !== '' && filter.matches(i.ref.tag))
-        .sort((a, b) => filter.compare(a, b));
+      const matching = known.filter((i) => i.ref.tag !== '' && filter.matches(i.ref.tag));
+      const allowed = matching.filter(runsHere).sort((a, b) => filter.compare(a, b));
       const latest = allowed[0];
       if (!latest) {
-        skip(`no image matches ${filter.source}`);
+        const [unusable] = matching.sort((a, b) => filter.compare(a, b));
+        skip(
+          unusable?.platformMismatch
+            ? `no image matching ${filter.source} runs here: ${unusable.ref.tag} has ${describePlatformMismatch(unusable.platformMismatch)}`
+            : `no image matches ${filter.source}`,
+        );
         continue;
       }
       const target = inGit.withTag(latest.ref.tag);

@@ -1,5 +1,6 @@
 import { ErrorKind, FluxError } from '../errors.ts';
-import type { ImageInfo } from '../image/info.ts';
+import type { ImageInfo, PlatformMismatch } from '../image/info.ts';
+import { describePlatformMismatch, runsHere } from '../image/platform-mismatch.ts';
 import { type ImageRef, parseImageRef } from '../image/ref.ts';
 import {
   type ClusterWorkload,
@@ -37,6 +38,22 @@ export class ImageNotFoundError extends FluxError {
   }
 }
 
+/** A release named an image whose tag has no image for the configured platforms: the release fails. */
+export class ImageWrongPlatformError extends FluxError {
+  readonly mismatch: PlatformMismatch;
+
+  constructor(image: string, mismatch: PlatformMismatch) {
+    const message = `image "${image}" cannot run here: ${describePlatformMismatch(mismatch)}`;
+    super(message, {
+      code: 'release.image-platform',
+      kind: ErrorKind.User,
+      // fluxctl prints the help alone, so it carries the reason too.
+      help: `${message}. Release a tag published for the platforms your nodes run, or set --registry-platform to them.`,
+    });
+    this.mismatch = mismatch;
+  }
+}
+
 /** Sorts a result's keys, so output never depends on map order. */
 export function sortResult(result: ReleaseResult): ReleaseResult {
   return Object.fromEntries(Object.entries(result).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -50,10 +67,13 @@ function safeRef(image: string): ImageRef | undefined {
   }
 }
 
-/** The newest image of `images` that passes `filter`, with the filter's own order. */
+/**
+ * The newest image of `images` that passes `filter` and runs on the configured platforms, with the
+ * filter's own order.
+ */
 export function latestAllowed(images: readonly ImageInfo[], filter: TagFilter): ImageInfo | undefined {
   return images
-    .filter((i) => i.ref.tag !== '' && filter.matches(i.ref.tag))
+    .filter((i) => i.ref.tag !== '' && filter.matches(i.ref.tag) && runsHere(i))
     .sort((a, b) => filter.compare(a, b))[0];
 }
 
@@ -73,7 +93,10 @@ function finish(updates: ContainerUpdate[], pending: Pending): WorkloadResult {
  * the filter unless `--force`); locked workloads still need `force`. Results carry Flux v1's status
  * and reason strings.
  *
+ * Tags without an image for the configured platforms are never released (decisions.md 11).
+ *
  * @throws {ImageNotFoundError} when a named image is not among the scanned images.
+ * @throws {ImageWrongPlatformError} when a named image has no image for the configured platforms.
  */
 export function planRelease(
   spec: ReleaseImageSpec,
@@ -88,8 +111,9 @@ export function planRelease(
   const target = spec.imageSpec === ALL_LATEST ? undefined : parseImageRef(spec.imageSpec);
   const namedAndForced = !all && spec.force === true;
   if (target) {
-    const known = images(target.canonicalName)?.some((i) => i.ref.tag === target.tag && target.tag !== '');
+    const known = images(target.canonicalName)?.find((i) => i.ref.tag === target.tag && target.tag !== '');
     if (!known) throw new ImageNotFoundError(spec.imageSpec);
+    if (known.platformMismatch) throw new ImageWrongPlatformError(spec.imageSpec, known.platformMismatch);
   }
 
   const result: ReleaseResult = {};

@@ -10,11 +10,12 @@ import {
   WorkloadStatus,
 } from '@flux-ts/core';
 import { NoChangesError } from '@flux-ts/git';
+import { planCheckingTargets } from './checked-targets.ts';
 import { commitOnHead, writeAndVerify } from './commit-changes.ts';
 import type { JobContext } from './context.ts';
 import type { EditableClone } from './edit-clone.ts';
 import { JobFailure, type JobResult } from './job-queue.ts';
-import { clusterWorkloads, imageLookup, repositoriesOf, repoWorkloads } from './planning-inputs.ts';
+import { clusterWorkloads, repositoriesOf, repoWorkloads } from './planning-inputs.ts';
 import { resultToJson } from './wire.ts';
 
 function toPlan(changes: readonly AutomationChange[]): ReleasePlan {
@@ -37,8 +38,13 @@ function toPlan(changes: readonly AutomationChange[]): ReleasePlan {
 async function planIn(ctx: JobContext, clone: EditableClone, signal?: AbortSignal): Promise<ReleasePlan> {
   const workloads = repoWorkloads(clone.resources.values());
   const cluster = clusterWorkloads(await ctx.listWorkloads(signal));
-  const images = await imageLookup(ctx.scanner, repositoriesOf(workloads));
-  const planned = planAutomation(workloads, images, { cluster });
+  const planned = await planCheckingTargets(ctx.scanner, {
+    repositories: repositoriesOf(workloads),
+    plan: (images) => planAutomation(workloads, images, { cluster }),
+    targets: (p) => p.changes.map((c) => c.target),
+    logger: ctx.logger,
+    signal,
+  });
   for (const s of planned.skipped)
     ctx.logger.debug(
       { workload: s.id, container: s.container, reason: s.reason },

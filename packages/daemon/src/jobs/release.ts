@@ -11,11 +11,12 @@ import {
   type UpdateSpecJson,
 } from '@flux-ts/core';
 import { NoChangesError } from '@flux-ts/git';
+import { planCheckingTargets } from './checked-targets.ts';
 import { commitOnHead, writeAndVerify } from './commit-changes.ts';
 import type { JobContext } from './context.ts';
 import { type EditableClone, editableClone } from './edit-clone.ts';
 import { JobFailure, type JobResult } from './job-queue.ts';
-import { clusterWorkloads, imageLookup, repositoriesOf, repoWorkloads } from './planning-inputs.ts';
+import { clusterWorkloads, repositoriesOf, repoWorkloads } from './planning-inputs.ts';
 import { releaseContainersSpec, releaseImageSpec, resultToJson } from './wire.ts';
 
 type ReleaseSpec = Extract<UpdateSpecJson, { type: 'image' } | { type: 'containers' }>;
@@ -46,8 +47,14 @@ async function plan(
     const info = await ctx.scanner.imageInfo(parseImageRef(core.imageSpec), signal).catch(() => undefined);
     if (info) extra.push(info);
   }
-  const images = await imageLookup(ctx.scanner, repositoriesOf(workloads), extra);
-  return planRelease(core, workloads, images, { cluster });
+  return planCheckingTargets(ctx.scanner, {
+    repositories: repositoriesOf(workloads),
+    extra,
+    plan: (images) => planRelease(core, workloads, images, { cluster }),
+    targets: (p) => p.updates.flatMap((u) => u.updates.map((c) => c.target)),
+    logger: ctx.logger,
+    signal,
+  });
 }
 
 /**

@@ -63,7 +63,8 @@ function repository(canonical: string, tags: Record<string, TagFixture>): Reposi
   const images: ImageInfo[] = Object.entries(tags).map(([tag, t]) => {
     const ref = parseImageRef(`${canonical}:${tag}`);
     if (t === null) return { ref };
-    if (t === 'excluded') return { ref, digest: `excluded:${canonical}:${tag}` };
+    if (t === 'excluded')
+      return { ref, platformMismatch: { wanted: ['linux/amd64'], available: ['linux/arm64/v8'] } };
     return {
       ref,
       digest: t.digest ?? `sha256:${tag.replace(/[^0-9a-z]/g, '').padEnd(8, '0')}`,
@@ -330,26 +331,45 @@ describe('buildImageStatuses', () => {
     });
   });
 
-  it('tags without metadata are ":<tag>" entries, including excluded ones', () => {
+  it('tags without metadata are ":<tag>" entries; tags without an image for our platform are left out', () => {
     const [status] = build({
-      workloads: [workload(ID, [{ name: 'c', image: 'ghcr.io/org/app:v2' }])],
+      workloads: [workload(ID, [{ name: 'c', image: 'ghcr.io/org/app:v1' }])],
       repo: repoOf(resource(ID, { 'fluxcd.io/tag.c': 'semver:*' })),
       metadata: registry(
         repository('ghcr.io/org/app', {
           v1: { created: '2021-01-01T00:00:00Z', digest: 'sha256:1111' },
           v3: null,
           v2: 'excluded',
+          v4: 'excluded',
         }),
       ),
     });
     const c = status?.Containers[0];
     expect(c?.Available).toEqual([
       { ID: ':v3', Labels: {} },
-      { ID: ':v2', Labels: {} },
       { ID: 'ghcr.io/org/app:v1', Digest: 'sha256:1111', Labels: {}, CreatedAt: '2021-01-01T00:00:00Z' },
     ]);
     expect(c?.LatestFiltered).toEqual({ ID: ':v3', Labels: {} });
+    // Not counted either: v4 would otherwise be a "new" image under semver order.
+    expect(c?.AvailableImagesCount).toBe(2);
+    expect(c?.NewAvailableImagesCount).toBe(1);
+    expect(c?.FilteredImagesCount).toBe(2);
+  });
+
+  it('a running tag without an image for our platform: Current is the reference alone', () => {
+    const [status] = build({
+      workloads: [workload(ID, [{ name: 'c', image: 'ghcr.io/org/app:v2' }])],
+      repo: repoOf(resource(ID, {})),
+      metadata: registry(
+        repository('ghcr.io/org/app', {
+          v1: { created: '2021-01-01T00:00:00Z', digest: 'sha256:1111' },
+          v2: 'excluded',
+        }),
+      ),
+    });
+    const c = status?.Containers[0];
     expect(c?.Current).toEqual({ ID: 'ghcr.io/org/app:v2', Labels: {} });
+    expect(c?.Available?.map((a) => a.ID)).toEqual(['ghcr.io/org/app:v1']);
   });
 
   it('a repository that is not scanned: Current only, Available and counts omitted', () => {

@@ -112,9 +112,19 @@ export class InvalidPayloadError extends RegistryError {
 
 /** A manifest list or OCI index has no image for the platforms we run. */
 export class NoSuitablePlatformError extends RegistryError {
+  /** The configured platforms. */
   readonly platforms: readonly string[];
+  /** The platforms the list has. */
+  readonly available: readonly string[];
+  /** The digest of the list or index (what a HEAD of the tag answers), when known. */
+  readonly indexDigest: string | undefined;
 
-  constructor(context: RegistryErrorContext, platforms: readonly string[], available: readonly string[]) {
+  constructor(
+    context: RegistryErrorContext,
+    platforms: readonly string[],
+    available: readonly string[],
+    indexDigest?: string,
+  ) {
     super(`no image for ${platforms.join(', ')} (the list has ${available.join(', ') || 'none'})`, {
       code: 'registry.no-platform',
       kind: ErrorKind.User,
@@ -122,5 +132,7 @@ export class NoSuitablePlatformError extends RegistryError {
       context,
     });
     this.platforms = platforms;
+    this.available = available;
+    this.indexDigest = indexDigest;
   }
 }

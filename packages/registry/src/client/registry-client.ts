@@ -456,7 +456,13 @@ class Client implements RegistryClient {
           ),
         )
         .find((m) => m !== undefined);
-      if (!child) throw new NoSuitablePlatformError(context, this.#platforms.map(formatPlatform), available);
+      if (!child)
+        throw new NoSuitablePlatformError(
+          context,
+          this.#platforms.map(formatPlatform),
+          available,
+          indexDigest,
+        );
       fetched = await this.manifest(repository, child.digest, signal, SINGLE_MANIFEST_ACCEPT);
     }
     let imageId: string | undefined;

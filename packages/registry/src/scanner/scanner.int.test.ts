@@ -181,6 +181,93 @@ describe('scanner against the real registry, counting requests through the fault
   });
 });
 
+describe('scanner and multi-platform tags (decisions.md 11)', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+  const clock = new ManualClock(Date.UTC(2024, 5, 1));
+  const limiter = new HostLimiters({ clock });
+  const stores: CacheStore[] = [];
+  let shared: CacheStore;
+  const ARM_ONLY = ['linux/arm64/v8', 'linux/s390x'];
+
+  const scannerFor = (platforms: string[], cache: CacheStore = shared): Scanner => {
+    const client = createRegistryClient({ host: proxy.host, insecure: true, limiter, clock, platforms });
+    return createScanner({ clientFor: () => client, cache, clock, platforms });
+  };
+  const repo = (): string => `${proxy.host}/acme/multi`;
+  const requests = (): string[] => proxy.requests.map((r) => `${r.method} ${r.path}`);
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    proxy = await startFaultProxy(registry.url);
+    shared = await createCacheStore({ kind: 'memory' }, { clock });
+    stores.push(shared);
+    const push = (tag: string, n: number, platforms: string[]) =>
+      registry.pushImage({ repo: 'acme/multi', tag, created: day(n), platforms, format: 'oci' });
+    await push('1.0.0', 1, ['linux/amd64', 'linux/arm64/v8']);
+    await push('1.1.0', 2, ARM_ONLY);
+    await push('edge', 3, ARM_ONLY);
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await limiter.stop();
+    await proxy?.close();
+    await registry?.stop();
+  });
+
+  it('marks a tag without our platform with the platforms it has, and no other metadata', async () => {
+    const meta = await scannerFor(['linux/amd64']).refresh(repo());
+
+    const byTag = Object.fromEntries(meta.images.map((i) => [i.ref.tag, i]));
+    expect(byTag['1.0.0']?.createdAt).toEqual(day(1));
+    expect(byTag['1.0.0']?.platformMismatch).toBeUndefined();
+    for (const tag of ['1.1.0', 'edge']) {
+      expect(byTag[tag]).toEqual({
+        ref: expect.anything(),
+        platformMismatch: { wanted: ['linux/amd64'], available: ARM_ONLY },
+      });
+    }
+  });
+
+  it('answers imageInfo for such a tag from the cache, without refetching it', async () => {
+    proxy.reset();
+
+    const info = await scannerFor(['linux/amd64']).imageInfo(`${repo()}:1.1.0`);
+
+    expect(info?.platformMismatch).toEqual({ wanted: ['linux/amd64'], available: ARM_ONLY });
+    expect(requests()).toEqual([]);
+  });
+
+  it('re-checks a mutable tag without our platform with a HEAD only', async () => {
+    await clock.advance(3_600_000);
+    proxy.reset();
+
+    await scannerFor(['linux/amd64']).refresh(repo());
+
+    expect(requests()).toEqual(['GET /v2/acme/multi/tags/list', 'HEAD /v2/acme/multi/manifests/edge']);
+  });
+
+  it('keeps each platform set its own answer in a shared cache', async () => {
+    const ppc = await scannerFor(['linux/ppc64le']).refresh(repo());
+    const amd = await scannerFor(['linux/amd64']).getRepository(repo());
+    const arm = await scannerFor(['linux/arm64']).refresh(repo());
+
+    const mismatch = (m: typeof ppc, tag: string) =>
+      m.images.find((i) => i.ref.tag === tag)?.platformMismatch;
+    expect(mismatch(ppc, '1.1.0')).toEqual({ wanted: ['linux/ppc64le'], available: ARM_ONLY });
+    expect(mismatch(ppc, '1.0.0')).toEqual({
+      wanted: ['linux/ppc64le'],
+      available: ['linux/amd64', 'linux/arm64/v8'],
+    });
+    expect(mismatch(amd, '1.1.0')).toEqual({ wanted: ['linux/amd64'], available: ARM_ONLY });
+    expect(arm.images.map((i) => [i.ref.tag, i.createdAt, i.platformMismatch])).toEqual([
+      ['1.0.0', day(1), undefined],
+      ['1.1.0', day(2), undefined],
+      ['edge', day(3), undefined],
+    ]);
+  });
+});
+
 describe('scanner include/exclude', () => {
   it('refuses to scan an excluded repository, without a request', async () => {
     const calls: string[] = [];

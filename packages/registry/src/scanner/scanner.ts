@@ -21,7 +21,10 @@ export interface RepositoryMetadata {
   /** Canonical repository name, e.g. `index.docker.io/library/nginx`. */
   name: string;
   tags: string[];
-  /** One entry per tag: full metadata when fetched, else just the reference (decisions never wait for it). */
+  /**
+   * One entry per tag: full metadata when fetched, else just the reference (decisions never wait for
+   * it); a tag without an image for the configured platforms carries `platformMismatch` instead.
+   */
   images: ImageInfo[];
   /** When the tag list was last read (ms epoch), 0 when never. */
   lastUpdate: number;
@@ -97,8 +100,11 @@ interface StoredInfo {
   labels?: Record<string, string>;
   createdAt?: string;
   lastFetched?: string;
-  /** Why this image is not usable here (no image for our platform). */
+  /** Why this image is not usable here (no image for our platform): the registry error's message. */
   excluded?: string;
+  /** With `excluded`: the platforms asked for, and the ones the list has (absent in older entries). */
+  wanted?: string[];
+  available?: string[];
 }
 
 // Version order (newest first) for filling, and the test for tags that name a version.
@@ -109,8 +115,12 @@ function isVersionTag(tag: string): boolean {
   return VERSIONS.matches(tag) || /^v?\d+(\.\d+)*([-+._][0-9A-Za-z.-]*)?$/.test(tag);
 }
 
-function toInfo(ref: ImageRef, stored: StoredInfo | undefined): ImageInfo {
-  if (!stored || stored.excluded) return { ref };
+function toInfo(ref: ImageRef, stored: StoredInfo | undefined, platforms: readonly string[]): ImageInfo {
+  if (!stored) return { ref };
+  if (stored.excluded !== undefined) {
+    const wanted = stored.wanted ?? platforms;
+    return { ref, platformMismatch: stored.available ? { wanted, available: stored.available } : { wanted } };
+  }
   return {
     ref,
     ...(stored.digest ? { digest: stored.digest } : {}),
@@ -163,8 +173,8 @@ class CachingScanner implements Scanner {
       tags.map(async (tag) => {
         const t = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag, this.#o.platforms));
         const stored = t ? await this.#o.cache.get<StoredInfo>(imageKey(t.value.digest)) : undefined;
-        const info = toInfo(ref.withTag(tag), stored?.value);
-        if (t && !info.digest) info.digest = t.value.digest;
+        const info = toInfo(ref.withTag(tag), stored?.value, this.#o.platforms);
+        if (t && !info.digest && !info.platformMismatch) info.digest = t.value.digest;
         return info;
       }),
     );
@@ -290,9 +300,16 @@ class CachingScanner implements Scanner {
       stored = toStored(info);
     } catch (err) {
       if (err instanceof NoSuitablePlatformError) {
-        digest = `excluded:${repo.canonicalName}:${tag}`;
-        headDigest = digest;
-        stored = { excluded: err.message };
+        // Skipped with its reason (decisions.md 11). Keyed by the platforms asked for and the list's
+        // digest, so daemons scanning for other platforms never read each other's answer.
+        const platforms = this.#o.platforms.join(',');
+        digest = `excluded:${platforms}:${err.indexDigest ?? `${repo.canonicalName}:${tag}`}`;
+        headDigest = err.indexDigest ?? digest;
+        stored = { excluded: err.message, wanted: [...err.platforms], available: [...err.available] };
+        this.#o.logger.info(
+          { image: `${repo.name}:${tag}`, reason: err.message },
+          'tag skipped: no image for the configured platforms',
+        );
       } else if (err instanceof ManifestUnknownError) {
         return; // deleted between the tag list and now
       } else {
@@ -310,7 +327,7 @@ class CachingScanner implements Scanner {
   async imageInfo(input: ImageRef | string, signal?: AbortSignal): Promise<ImageInfo | undefined> {
     const ref = typeof input === 'string' ? parseImageRef(input) : input;
     const [known] = await this.#images(ref, [ref.tag]);
-    if (known?.createdAt || known?.imageId) return known;
+    if (known?.createdAt || known?.imageId || known?.platformMismatch) return known;
     try {
       await this.#fill(this.#o.clientFor(ref.registry), ref, ref.tag, false, signal);
     } catch (err) {
