@@ -10,6 +10,7 @@ import {
   startFluxdEnv,
 } from '@flux-ts/daemon/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runFluxctl } from '../support/fluxctl.ts';
 import {
   type BrokenVariant,
   binaryBytes,
@@ -22,9 +23,10 @@ import {
 } from './support/break.ts';
 
 // fluxd (the built binary) syncs a repository of real manifests from the corpus plus broken copies
-// of them, a 50 MB manifest, a binary file and symlinks leaving the repository, with garbage
-// collection on. Every broken file is reported with its line, everything else is applied, nothing
-// is collected, and the daemon keeps running.
+// of them, a 50 MB manifest (over the loader's 16 MiB per-file limit), a binary file and symlinks
+// leaving the repository, with garbage collection on. Every broken file is reported with its line
+// (the 50 MB one with its size and the limit, unread), everything else is applied, nothing is
+// collected, and the daemon keeps running.
 
 const kubeInfo = inject('kube');
 
@@ -230,10 +232,14 @@ describe('fluxd with broken manifests (derived from the corpus)', { timeout: 120
     const replicas = list.find((e) => e.ID === replicasId);
     expect(replicas?.Path).toBe(replicasFile);
     expect(replicas?.Error).toMatch(/replicas/i);
-    // The 50 MB manifest loads and the API server refuses it; it is named, and nothing else suffers.
-    const huge = list.find((e) => e.ID === `${ns}:configmap/huge`);
-    expect(huge?.Path).toBe('huge.yaml');
-    expect(huge?.Error).not.toBe('');
+    // The 50 MB manifest is over the loader's 16 MiB limit: a load error naming the file, its size
+    // and the limit; it is never read (nor sent to the API server), and nothing else suffers.
+    const huge = list.filter((e) => e.Path === 'huge.yaml');
+    expect(huge.map((e) => e.Error)).toEqual([
+      'huge.yaml: the file is 50 MiB (52428800 bytes), over the 16 MiB (16777216 bytes) limit for one manifest file: not read',
+    ]);
+    expect(huge[0]?.ID).toBe('');
+    expect(await getObject(env.kube, objectPath(ns, 'ConfigMap', 'huge'))).toBeUndefined();
   });
 
   it('applies every good manifest', async () => {
@@ -294,5 +300,26 @@ describe('fluxd with broken manifests (derived from the corpus)', { timeout: 120
     );
     expect(await getObject(env.kube, objectPath(ns, 'ConfigMap', 'later-2'))).toBeDefined();
     expect(await getObject(env.kube, objectPath(ns, 'ConfigMap', 'outside-later'))).toBeUndefined();
+  });
+
+  it('still changes the good files: a broken file does not block a policy change or a release', async () => {
+    const deployment = good.find((g) => g.kind === 'Deployment');
+    expect(deployment).toBeDefined();
+    const id = `${ns}:deployment/${deployment?.name}`;
+    const locked = await runFluxctl(fluxd.url, ['lock', `--workload=${id}`]);
+    expect(locked.code, locked.stderr).toBe(0);
+    expect(locked.stderr).toMatch(/Commit pushed:\s+[0-9a-f]{7}/);
+    const released = await runFluxctl(fluxd.url, [
+      'release',
+      `--workload=${id}`,
+      '--update-image=registry.example.com/pinned/app:9.9.9',
+      '--force',
+    ]);
+    // The image's container does not run it, so there is nothing to change: but the job ran (Flux v1
+    // stopped at "Unable to parse files as manifests").
+    expect(`${released.stdout}${released.stderr}`).not.toMatch(/parse files as manifests/);
+    await env.user.pull();
+    const file = (await loadManifests(env.user.dir, {})).resources.find((r) => r.id.toString() === id)?.file;
+    expect(await env.user.read(file ?? 'missing')).toMatch(/fluxcd\.io\/locked: ['"]?true/);
   });
 });

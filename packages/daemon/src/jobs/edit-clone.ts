@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ContainerUpdate,
+  DuplicateResourceError,
   ErrorKind,
   FluxError,
   type FluxError as FluxErrorType,
@@ -50,7 +51,7 @@ async function load(
   ctx: JobContext,
   checkout: Checkout,
   signal?: AbortSignal,
-): Promise<{ resources: Map<string, Resource>; generated: Set<string> }> {
+): Promise<{ resources: Map<string, Resource>; generated: Set<string>; loadErrors: FluxErrorType[] }> {
   const loaded = await loadRepoResources({
     dir: checkout.dir,
     manifestDirs: checkout.manifestDirs(),
@@ -61,12 +62,25 @@ async function load(
     ...(ctx.commandTimeoutMs ? { commandTimeoutMs: ctx.commandTimeoutMs } : {}),
     ...(signal ? { signal } : {}),
   });
-  // Flux v1 refuses to change a repo it cannot fully read; so do we (except for duplicates, which
-  // name both files and would make edits ambiguous: also refused).
-  if (loaded.errors.length > 0) throw new UnparsableManifestsError(loaded.errors);
+  // Flux v1 refused to change a repo it could not fully read, so one broken file stopped every
+  // release, policy change and automation pass (decisions.md 5). We work on what loads: a workload in
+  // a broken file is simply not there (reported as not in the repo), and one defined twice is left
+  // alone, as the sync leaves it (an edit of either copy would be a guess).
+  const duplicated = new Set(
+    loaded.errors.filter((e) => e instanceof DuplicateResourceError).map((e) => e.id),
+  );
+  if (loaded.errors.length > 0) {
+    ctx.logger?.warn(
+      { errors: loaded.errors.map((e) => e.message) },
+      'some manifests did not load: the job works on the others',
+    );
+  }
   return {
-    resources: new Map(loaded.resources.map((r) => [r.id.toString(), r])),
+    resources: new Map(
+      loaded.resources.filter((r) => !duplicated.has(r.id.toString())).map((r) => [r.id.toString(), r]),
+    ),
     generated: loaded.generated,
+    loadErrors: loaded.errors,
   };
 }
 
