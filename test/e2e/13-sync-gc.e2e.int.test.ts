@@ -25,6 +25,8 @@ describe('13 sync with garbage collection', { timeout: 150_000 }, () => {
       '--sync-interval=10s',
       '--registry-disable-scanning',
       '--sync-garbage-collection',
+      // The GC budget (beyond Flux v1): one object per sync; the second test goes over it.
+      '--sync-garbage-collection-max=1',
     ]));
     ns = env.namespace;
   }, 180_000);
@@ -60,5 +62,22 @@ describe('13 sync with garbage collection', { timeout: 150_000 }, () => {
       expect(await helmReleaseObject(env, ns, name)).toBeDefined();
     }
     expect((await env.apis.core.readNamespace({ name: ns })).metadata?.name).toBe(ns);
+  });
+
+  it('a collection over --sync-garbage-collection-max is refused, and fluxctl sync says so', async () => {
+    const fluxctl = fluxctlFor(fluxd.url);
+    await env.user.git('rm', '--quiet', 'releases/ghost.yaml', 'releases/mongodb.yaml');
+    const head = await env.user.commitAndPush('Remove two HelmReleases');
+
+    const refused = await fluxctl('sync');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `Error: ${head.slice(0, 7)} is applied, but garbage collection was refused (nothing was deleted):\n  garbage collection: garbage collection refused: 2 objects to delete, over the budget of 1`,
+    );
+    for (const name of ['ghost', 'mongodb', 'redis']) {
+      expect(await helmReleaseObject(env, ns, name)).toBeDefined();
+    }
+    // The sync itself is done: the tag follows the head.
+    expect(await syncTag(env)).toBe(head);
   });
 });

@@ -240,4 +240,10 @@ export interface ResourceErrorJson {
   Error: string;
   /** The revision that sync was of (an entry with no ID is a file that did not load: that revision is not applied). */
   Revision?: string;
+  /**
+   * What failed: a file that did not `load`, a resource that did not `apply`, or `gc` — garbage
+   * collection refused (over `--sync-garbage-collection-max`; ID and Path empty). Absent from older
+   * flux-ts daemons: then an entry with no ID is a load error.
+   */
+  Stage?: 'load' | 'apply' | 'gc';
 }

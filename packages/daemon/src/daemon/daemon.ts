@@ -386,19 +386,26 @@ export class Daemon implements FluxApi {
       if (c.action === 'failed') errors.set(c.id, c.reason ?? 'failed');
     this.#syncErrors = errors;
     const files = new Map(outcome.resources.map((r) => [r.id.toString(), r.file]));
+    // A collection refused over its budget (not one skipped for load errors: those are listed).
+    const gcRefused = outcome.loadErrors.length === 0 ? outcome.changes.gc?.refused : undefined;
     this.#lastSyncProblems = [
       ...[...errors].map(([id, error]) => ({
         ID: id,
         Path: files.get(id) ?? '',
         Error: error,
         Revision: outcome.revision,
+        Stage: 'apply' as const,
       })),
       ...outcome.loadErrors.map((e) => ({
         ID: '',
         Path: fileOf(e),
         Error: e.message,
         Revision: outcome.revision,
+        Stage: 'load' as const,
       })),
+      ...(gcRefused
+        ? [{ ID: '', Path: '', Error: gcRefused, Revision: outcome.revision, Stage: 'gc' as const }]
+        : []),
     ].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
     const counts: Record<string, number> = {};
     for (const c of outcome.changes.changes) counts[c.action] = (counts[c.action] ?? 0) + 1;

@@ -79,11 +79,17 @@ export async function sync(ctx: CommandContext): Promise<void> {
     throw err;
   });
   if (ctx.output === 'json') ctx.io.stdout.write(`${JSON.stringify({ revision, errors: failed })}\n`);
+  const gc = failed.filter((f) => f.Stage === 'gc');
+  const resources = failed.filter((f) => f.Stage !== 'gc');
   if (failed.length > 0) {
-    const what = failed.length === 1 ? 'one resource' : `${failed.length} resources`;
-    throw new SyncError(
-      `${short} is applied, but ${what} failed:\n${failed.map((f) => `  ${f.ID || f.Path}: ${f.Error}`).join('\n')}`,
-    );
+    const what = resources.length === 1 ? 'one resource' : `${resources.length} resources`;
+    const lines = [
+      ...resources.map((f) => `  ${f.ID || f.Path}: ${f.Error}`),
+      ...gc.map((f) => `  garbage collection: ${f.Error}`),
+    ];
+    const head =
+      resources.length > 0 ? `${what} failed` : 'garbage collection was refused (nothing was deleted)';
+    throw new SyncError(`${short} is applied, but ${head}:\n${lines.join('\n')}`);
   }
   ctx.io.stderr.write('Done.\n');
 }

@@ -11,6 +11,7 @@ import {
   awaitJob,
   awaitSync,
   JobFailedError,
+  loadErrorsOf,
   RevisionNotAppliedError,
   retryRepository,
   WaitTimeoutError,
@@ -109,6 +110,27 @@ describe('awaitSync', () => {
     expect((err as Error).message).toBe(
       'abc1234 is not applied: a manifest did not load:\n  bad.yaml:3:1: cannot parse YAML',
     );
+  });
+});
+
+describe('loadErrorsOf', () => {
+  it('counts only the load errors of that revision, not apply failures or a refused garbage collection', async () => {
+    const rev = 'abcdef1234567890';
+    const errors = await loadErrorsOf(
+      api(
+        [],
+        [],
+        [
+          { ID: '', Path: 'broken.yaml', Error: 'yaml: line 3', Revision: rev, Stage: 'load' },
+          { ID: '', Path: 'old.yaml', Error: 'older flux-ts: no Stage', Revision: rev },
+          { ID: 'ns:deployment/a', Path: 'a.yaml', Error: 'invalid', Revision: rev, Stage: 'apply' },
+          { ID: '', Path: '', Error: 'garbage collection refused: 2 objects', Revision: rev, Stage: 'gc' },
+          { ID: '', Path: 'other.yaml', Error: 'another revision', Revision: 'ffff', Stage: 'load' },
+        ],
+      ),
+      'abcdef1',
+    );
+    expect(errors.map((e) => e.Path)).toEqual(['broken.yaml', 'old.yaml']);
   });
 });
 

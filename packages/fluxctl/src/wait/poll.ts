@@ -59,7 +59,13 @@ export async function loadErrorsOf(
     if ((err as { status?: number }).status === 404) return [];
     throw err;
   });
-  return errors.filter((e) => e.ID === '' && e.Revision !== undefined && e.Revision.startsWith(revision));
+  return errors.filter(
+    (e) =>
+      e.ID === '' &&
+      (e.Stage === undefined || e.Stage === 'load') &&
+      e.Revision !== undefined &&
+      e.Revision.startsWith(revision),
+  );
 }
 
 /** Options shared by the polls: `--timeout`, the clock, and a cancel signal. */
