@@ -16,8 +16,9 @@ import {
   resolveRefArgs,
   withCiSkip,
 } from './argv.ts';
-import { NoChangesError, ReadOnlyError } from './errors.ts';
+import { type GitSecretPathError, NoChangesError, ReadOnlyError } from './errors.ts';
 import type { GitRunner } from './git-factory.ts';
+import { revealGitSecrets } from './git-secret.ts';
 
 /** A commit this package made and pushed. */
 export interface Commit {
@@ -49,6 +50,8 @@ export interface Checkout {
   readonly revision: string;
   /** Absolute directories of the git paths (the repository root when no paths are configured). */
   manifestDirs(): string[];
+  /** git-secret files not revealed because they would have been written outside the clone (logged). */
+  readonly unrevealedSecrets: readonly GitSecretPathError[];
   /**
    * Commits every change under the git paths and pushes it (with the note, atomically) to the
    * upstream branch.
@@ -90,7 +93,7 @@ export interface CheckoutContext extends CiSkipOptions {
 /**
  * Makes a working clone of the mirror at `rev` under `parentDir/repo` (a local clone: objects are
  * hard-linked, so it is cheap for large repositories), with the notes, and git-secret revealed when
- * configured.
+ * configured (never a file that would be written outside the clone).
  */
 export async function createCheckout(
   ctx: CheckoutContext,
@@ -124,13 +127,16 @@ export async function createCheckout(
     await runner.run(checkoutArgs(rev), inRepo);
   }
   await runner.run(fetchNotesArgs(), inRepo);
-  if (ctx.gitSecret) await runner.run(['secret', 'reveal', '-f'], inRepo);
+  const unrevealedSecrets = ctx.gitSecret
+    ? (await revealGitSecrets(runner, dir, { logger: log, ...opts })).refused
+    : [];
   const revision = (await runner.run(['rev-parse', 'HEAD'], inRepo)).trim();
   let cleaned = false;
 
   return {
     dir,
     revision,
+    unrevealedSecrets,
     manifestDirs: () => ctx.paths.map((p) => (p === '.' ? dir : join(dir, p))),
 
     async commitAndPush(c) {

@@ -126,6 +126,26 @@ export class InvalidGitPathError extends GitError {
   }
 }
 
+/**
+ * A file listed in git-secret's mapping was not revealed: writing it would leave the working clone
+ * (a symbolic link, of the file or a directory above it, out of the repository).
+ */
+export class GitSecretPathError extends GitError {
+  /** The file as the mapping lists it. */
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(
+      `git-secret file "${path}" not revealed: ${reason}`,
+      'git.secret-path',
+      ErrorKind.User,
+      'Keep git-secret files inside the repository: no symbolic link in their path may lead out of it ' +
+        '(check .gitsecret/paths/mapping.cfg and the links committed in git).',
+    );
+    this.path = path;
+  }
+}
+
 /** Thrown by `commitAndPush` when nothing under the git paths changed (Flux v1: "no changes made in repo"). */
 export class NoChangesError extends GitError {
   constructor() {

@@ -29,6 +29,7 @@ export {
   GitBranchMissingError,
   GitCommandError,
   GitError,
+  GitSecretPathError,
   GitTimeoutError,
   GitUnreachableError,
   InvalidGitPathError,

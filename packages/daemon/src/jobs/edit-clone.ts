@@ -16,6 +16,7 @@ import {
   updateWorkloadPolicies,
 } from '@flux-ts/core';
 import type { Checkout } from '@flux-ts/git';
+import { gitPathScope } from '../repo/git-path-scope.ts';
 import { loadRepoResources } from '../repo/load-resources.ts';
 import type { JobContext } from './context.ts';
 
@@ -95,10 +96,14 @@ export async function editableClone(ctx: JobContext, signal?: AbortSignal): Prom
       : await load(ctx, checkout, signal);
     const edit = ctx.defaultNamespace ? { defaultNamespace: ctx.defaultNamespace } : {};
     let generation: ManifestGeneration | undefined;
-    if (ctx.manifestGeneration) {
+    // Updaters run only under the git paths that stay inside the clone (as `load` reads only those).
+    const scope = ctx.manifestGeneration
+      ? await gitPathScope(checkout.dir, checkout.manifestDirs(), ctx.gitPaths)
+      : undefined;
+    if (scope && scope.dirs.length > 0) {
       generation = manifestGeneration({
         repoRoot: checkout.dir,
-        paths: ctx.gitPaths,
+        paths: scope.paths,
         parseOptions: edit,
         logger: ctx.logger ?? noopLogger,
         ...(ctx.commandTimeoutMs ? { defaultTimeoutMs: ctx.commandTimeoutMs } : {}),

@@ -10,6 +10,7 @@ import {
   type Resource,
   TargetKind,
 } from '@flux-ts/core';
+import { gitPathScope } from './git-path-scope.ts';
 
 /** What a working clone defines: resources, and every file that could not be read (with file:line). */
 export interface RepoResources {
@@ -60,17 +61,21 @@ function keepFirst(resources: Resource[], errors: FluxError[]): Resource[] {
 /**
  * Loads the resources of a working clone: raw YAML under the git paths, or what `.flux.yaml`
  * generators print when manifest generation is on. A file that does not parse is an error in the
- * result and the rest still loads; file paths are relative to the repository root.
+ * result and the rest still loads; file paths are relative to the repository root. A git path that
+ * resolves outside the clone (a symbolic link) is an error and is neither read nor generated.
  */
 export async function loadRepoResources(options: LoadRepoOptions): Promise<RepoResources> {
   const parseOptions = options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {};
-  const errors: FluxError[] = [];
+  const scope = await gitPathScope(options.dir, options.manifestDirs, options.gitPaths);
+  const errors: FluxError[] = [...scope.refused];
   const resources: Resource[] = [];
   const generated = new Set<string>();
+  // Every git path refused: nothing to read (no paths would mean the whole repository).
+  if (scope.dirs.length === 0) return { resources, errors, generated };
   if (options.manifestGeneration) {
     const generation = manifestGeneration({
       repoRoot: options.dir,
-      paths: options.gitPaths,
+      paths: scope.paths,
       parseOptions,
       logger: options.logger ?? noopLogger,
       ...(options.commandTimeoutMs ? { defaultTimeoutMs: options.commandTimeoutMs } : {}),
@@ -90,7 +95,7 @@ export async function loadRepoResources(options: LoadRepoOptions): Promise<RepoR
       }
     }
   } else {
-    for (const dir of options.manifestDirs) {
+    for (const dir of scope.dirs) {
       const loaded = await loadManifests(dir, { ...parseOptions, root: options.dir });
       logNotices(options.logger ?? noopLogger, loaded);
       resources.push(...loaded.resources);

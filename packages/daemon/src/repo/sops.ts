@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ErrorKind, FluxError } from '@flux-ts/core';
+import { DEFAULT_MAX_MANIFEST_FILE_BYTES, ErrorKind, FluxError } from '@flux-ts/core';
 
 /** A sops-encrypted file could not be decrypted. */
 export class SopsDecryptError extends FluxError {
@@ -48,21 +48,34 @@ function sopsDecrypt(sops: string, file: string, signal?: AbortSignal): Promise<
   });
 }
 
-/**
- * Decrypts, in place, every sops-encrypted manifest under `dirs` of a sync's throwaway working tree
- * (never a tree that will be committed). A file that cannot be decrypted is removed from the tree —
- * so its ciphertext is never applied — and reported; the caller counts it as a load error, which
- * keeps garbage collection off.
- */
+/** Options of the sops passes. */
+export interface SopsOptions {
+  /** The sops binary (default `sops` on PATH). */
+  sops?: string;
+  /**
+   * Files larger than this are not read (default {@link DEFAULT_MAX_MANIFEST_FILE_BYTES}, the
+   * loader's cap): the loader reports them, so the sops pass leaves them alone.
+   */
+  maxFileBytes?: number;
+  signal?: AbortSignal;
+}
+
+/** Whether a file is over the cap, by its size on disk (before anything reads it). */
+async function overCap(file: string, options: SopsOptions): Promise<boolean> {
+  const { size } = await stat(file);
+  return size > (options.maxFileBytes ?? DEFAULT_MAX_MANIFEST_FILE_BYTES);
+}
+
 /**
  * Decrypts one file in place when it is sops-encrypted; a file that cannot be decrypted is removed
- * (its ciphertext is never applied) and its error returned.
+ * (its ciphertext is never applied) and its error returned. A file over the cap is not read.
  */
 export async function decryptSopsFile(
   root: string,
   file: string,
-  options: { sops?: string; signal?: AbortSignal } = {},
+  options: SopsOptions = {},
 ): Promise<SopsDecryptError | undefined> {
+  if (await overCap(file, options)) return undefined;
   const text = await readFile(file, 'utf8');
   if (!isSopsEncrypted(text)) return undefined;
   try {
@@ -74,23 +87,22 @@ export async function decryptSopsFile(
   }
 }
 
+/**
+ * Decrypts, in place, every sops-encrypted manifest under `dirs` of a sync's throwaway working tree
+ * (never a tree that will be committed). A file that cannot be decrypted is removed from the tree —
+ * so its ciphertext is never applied — and reported; the caller counts it as a load error, which
+ * keeps garbage collection off. A file over the cap is skipped unread (the loader reports it).
+ */
 export async function decryptSopsFiles(
   root: string,
   dirs: readonly string[],
-  options: { sops?: string; signal?: AbortSignal } = {},
+  options: SopsOptions = {},
 ): Promise<SopsDecryptError[]> {
   const errors: SopsDecryptError[] = [];
   for (const dir of dirs) {
     for (const file of await manifestFiles(dir)) {
-      const text = await readFile(file, 'utf8');
-      if (!isSopsEncrypted(text)) continue;
-      try {
-        const plain = await sopsDecrypt(options.sops ?? 'sops', file, options.signal);
-        await writeFile(file, plain);
-      } catch (err) {
-        await rm(file, { force: true });
-        errors.push(new SopsDecryptError(relative(root, file), (err as Error).message));
-      }
+      const failed = await decryptSopsFile(root, file, options);
+      if (failed) errors.push(failed);
     }
   }
   return errors;

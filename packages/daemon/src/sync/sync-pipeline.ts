@@ -1,10 +1,9 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { FluxError, Logger, Resource, SyncStateStore } from '@flux-ts/core';
 import {
   DEFAULT_MAX_MANIFEST_FILE_BYTES,
   DuplicateResourceError,
-  GitPathError,
   ManifestReadError,
   ManifestTooLargeError,
   noopLogger,
@@ -13,6 +12,7 @@ import {
 import type { Checkout, LogEntry, Mirror, VerifiedHead } from '@flux-ts/git';
 import { UnverifiedHeadError } from '@flux-ts/git';
 import { type ChangeSet, Discovery, type KubeClient, syncChecksum, syncResources } from '@flux-ts/k8s';
+import { type GitPathScope, gitPathScope, logRefusedGitPaths, resolvesTo } from '../repo/git-path-scope.ts';
 import { loadRepoResources, logNotices } from '../repo/load-resources.ts';
 import { type JobNote, notesBetween } from '../repo/notes.ts';
 import { decryptSopsFile, decryptSopsFiles } from '../repo/sops.ts';
@@ -59,38 +59,6 @@ function indexOf(revision: string, resources: readonly Resource[]): RepoIndex {
     }
   }
   return { revision, files, workloads };
-}
-
-/** The git paths of a working clone that may be read, and those refused. */
-interface GitPathScope {
-  /** Absolute directories to read (those of {@link SyncPipelineOptions.gitPaths} that stay inside). */
-  dirs: string[];
-  /** The same, relative to the clone, for `.flux.yaml` discovery. */
-  paths: string[];
-  refused: GitPathError[];
-}
-
-/**
- * Sorts the git paths of a working clone: an error for each one that resolves (a symbolic link, of
- * the path or a directory above it) outside the clone, where no pass (sops, manifest generation,
- * loading) may read or write.
- */
-async function gitPathScope(checkout: Checkout, gitPaths: readonly string[]): Promise<GitPathScope> {
-  const scope: GitPathScope = { dirs: [], paths: [], refused: [] };
-  for (const dir of checkout.manifestDirs()) {
-    const path = relative(checkout.dir, dir) || '.';
-    if ((await resolvesTo(checkout.dir, dir)) === 'outside') {
-      scope.refused.push(
-        new GitPathError(path, 'outside-repo', new Error('a symbolic link out of the repository')),
-      );
-    } else {
-      scope.dirs.push(dir);
-      scope.paths.push(path);
-    }
-  }
-  // All inside: the paths as given (what `.flux.yaml` discovery and the sync set were made from).
-  if (scope.refused.length === 0) scope.paths = [...gitPaths];
-  return scope;
 }
 
 /** Whether `path` lies in a Helm chart directory (which the loader skips). */
@@ -360,13 +328,8 @@ export class SyncPipeline {
     let loaded: Loaded;
     try {
       // Before any pass over the files: a git path leading out of the clone is refused, not read.
-      const scope = await gitPathScope(checkout, this.#o.gitPaths);
-      for (const refused of scope.refused) {
-        this.#log.error(
-          { path: refused.path },
-          'git path is a symbolic link out of the repository: not read, decrypted or generated',
-        );
-      }
+      const scope = await gitPathScope(checkout.dir, checkout.manifestDirs(), this.#o.gitPaths);
+      logRefusedGitPaths(this.#log, scope);
       loaded =
         (!options.force &&
           scope.refused.length === 0 &&
@@ -444,15 +407,4 @@ export class SyncPipeline {
       markerMoved,
     };
   }
-}
-
-/**
- * Where `path` leads once symbolic links (of it or a directory above it) are resolved: inside the
- * working clone `dir`, outside it (never to be read or written), or nowhere (a deleted file).
- */
-async function resolvesTo(dir: string, path: string): Promise<'inside' | 'outside' | 'missing'> {
-  const real = await realpath(path).catch(() => undefined);
-  if (real === undefined) return 'missing';
-  const root = await realpath(dir);
-  return real === root || real.startsWith(root + sep) ? 'inside' : 'outside';
 }
