@@ -5,14 +5,10 @@ import { fluxctlFor } from '../support/fluxctl.ts';
 import {
   eventually,
   type FluxdEnv,
-  getStartedFiles,
-  installHelmReleaseCrd,
-  pushScenarioImages,
   type RunningFluxd,
   registryImages,
   scanned,
-  startFluxd,
-  startFluxdEnv,
+  startReleaseScenario,
 } from './support/scenario.ts';
 
 const kubeInfo = inject('kube');
@@ -29,23 +25,9 @@ describe('15 fluxctl list-workloads and list-images', { timeout: 150_000 }, () =
   let reg: string;
 
   beforeAll(async () => {
-    if (!kubeInfo) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
-    env = await startFluxdEnv(kubeInfo, {});
+    ({ env, fluxd } = await startReleaseScenario(kubeInfo));
     ns = env.namespace;
     reg = env.registry.host;
-    await installHelmReleaseCrd(env);
-    await pushScenarioImages(env);
-    const files = getStartedFiles(ns, registryImages(env));
-    for (const [path, text] of Object.entries(files)) await env.user.write(path, text);
-    await env.user.commitAndPush('Seed flux-get-started');
-    // As Flux v1's release test: scan the test registry only (alpine, mongodb and redis stay
-    // Docker Hub names, excluded), automation every few seconds.
-    fluxd = await startFluxd(env, [
-      `--k8s-allow-namespace=${env.namespace}`,
-      '--git-label=flux',
-      '--registry-exclude-image=index.docker.io/*',
-      '--automation-interval=5s',
-    ]);
   }, 180_000);
 
   afterAll(async () => {

@@ -289,3 +289,30 @@ export async function startGetStarted(
   ]);
   return { env, fluxd };
 }
+
+/**
+ * The release scenarios' start (15, and the Go fluxctl compatibility suite): the images of Flux v1's
+ * release test pushed to the test registry, flux-get-started pointing at them, and fluxd scanning
+ * that registry only (alpine, mongodb and redis stay Docker Hub names, excluded), automation every
+ * few seconds, the sync tag `flux`, plus `args`.
+ */
+export async function startReleaseScenario(
+  kube: KubeInfo | null | undefined,
+  args: readonly string[] = [],
+): Promise<{ env: FluxdEnv; fluxd: RunningFluxd }> {
+  if (!kube) throw new Error('this test needs the kube-apiserver (run without FLUX_TS_UNIT=1)');
+  const env = await startFluxdEnv(kube, {});
+  await installHelmReleaseCrd(env);
+  await pushScenarioImages(env);
+  for (const [path, text] of Object.entries(getStartedFiles(env.namespace, registryImages(env))))
+    await env.user.write(path, text);
+  await env.user.commitAndPush('Seed flux-get-started');
+  const fluxd = await startFluxd(env, [
+    `--k8s-allow-namespace=${env.namespace}`,
+    '--git-label=flux',
+    '--registry-exclude-image=index.docker.io/*',
+    '--automation-interval=5s',
+    ...args,
+  ]);
+  return { env, fluxd };
+}

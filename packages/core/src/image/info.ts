@@ -48,6 +48,18 @@ export function formatGoTime(date: Date): string {
   return date.toISOString().replace(/\.?0+Z$/, 'Z');
 }
 
+/** The two labels Flux v1's `image.Labels` struct holds, in its field order (not the image's). */
+const LABEL_ORDER = ['org.label-schema.build-date', 'org.opencontainers.image.created'] as const;
+
+function labelsJson(labels: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of LABEL_ORDER) {
+    const value = labels?.[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
 /** Encodes an {@link ImageInfo} exactly as Flux v1's API does. */
 export function imageInfoToJson(info: ImageInfo | undefined): ImageInfoJson {
   if (!info) return { ID: '', Labels: {} };
@@ -56,7 +68,7 @@ export function imageInfoToJson(info: ImageInfo | undefined): ImageInfoJson {
     ID: info.ref.toString(),
     ...(info.digest ? { Digest: info.digest } : {}),
     ...(info.imageId ? { ImageID: info.imageId } : {}),
-    Labels: { ...info.labels },
+    Labels: labelsJson(info.labels),
     ...(info.createdAt && info.createdAt.getTime() > 0 ? { CreatedAt: formatGoTime(info.createdAt) } : {}),
     ...(info.lastFetched && info.lastFetched.getTime() > 0
       ? { LastFetched: formatGoTime(info.lastFetched) }
