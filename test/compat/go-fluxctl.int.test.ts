@@ -4,11 +4,10 @@
 // the Go client does what it asks in git and prints what ours prints (commit hashes aside).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
-  eventually,
   type FluxdEnv,
   type RunningFluxd,
   registryImages,
-  scanned,
+  settleReleaseScenario,
   startReleaseScenario,
 } from '../e2e/support/scenario.ts';
 import { type FluxctlResult, runFluxctl } from '../support/fluxctl.ts';
@@ -40,23 +39,7 @@ describe('Flux v1 fluxctl 1.25.4 against our fluxd', { timeout: 240_000 }, () =>
   beforeAll(async () => {
     [goBinary, { env, fluxd }] = await Promise.all([goFluxctlBinary(), startReleaseScenario(kubeInfo)]);
     ns = env.namespace;
-    const { podinfo, ghost } = registryImages(env);
-    // Settle what the listings show: podinfo locked (no automation races), both images scanned.
-    await eventually(
-      'lock podinfo',
-      async () => (await ours('lock', `--workload=${ns}:deployment/podinfo`)).code === 0,
-      { fluxd, timeoutMs: 60_000 },
-    );
-    await scanned(fluxd, ns, podinfo, ['3.1.0', '3.0.5']);
-    await scanned(fluxd, ns, ghost, ['3.0.2-debian-9-r3', '3.1.1-debian-9-r0']);
-    await eventually(
-      'podinfo locked and ready in the cluster',
-      async () => {
-        const out = (await ours('list-workloads', '--namespace', ns)).stdout;
-        return out.includes('automated,locked') && /deployment\/podinfo\s.*\sready\s/.test(out);
-      },
-      { fluxd },
-    );
+    await settleReleaseScenario(env, fluxd, ours);
   }, 300_000);
 
   afterAll(async () => {

@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fluxctlFor } from '../support/fluxctl.ts';
 import {
-  eventually,
   type FluxdEnv,
   type RunningFluxd,
   registryImages,
-  scanned,
+  settleReleaseScenario,
   startReleaseScenario,
 } from './support/scenario.ts';
 
@@ -37,25 +36,8 @@ describe('15 fluxctl list-workloads and list-images', { timeout: 150_000 }, () =
 
   it('lists workloads and images as Flux v1 does', async () => {
     const fluxctl = fluxctlFor(fluxd.url);
-    // Avoid races with podinfo being automated.
-    await eventually(
-      'lock podinfo',
-      async () => (await fluxctl('lock', `--workload=${ns}:deployment/podinfo`)).code === 0,
-      { fluxd, timeoutMs: 60_000 },
-    );
+    await settleReleaseScenario(env, fluxd, fluxctl);
     const { podinfo, ghost } = registryImages(env);
-    await scanned(fluxd, ns, podinfo, ['3.1.0', '3.0.5']);
-    await scanned(fluxd, ns, ghost, ['3.0.2-debian-9-r3', '3.1.1-debian-9-r0']);
-    // The lock reached the cluster too (the workload listing reads the cluster's annotations).
-    await eventually(
-      'podinfo locked in the cluster',
-      async () => {
-        const out = (await fluxctl('list-workloads', '--namespace', ns)).stdout;
-        // ...and podinfo rolled out: kube-testenv's node stand-in runs its pods.
-        return out.includes('automated,locked') && /deployment\/podinfo\s.*\sready\s/.test(out);
-      },
-      { fluxd },
-    );
 
     // Flux v1's expectation with our names: the registry's host:port in front of podinfo and
     // ghost, and the namespace of this file.

@@ -7,6 +7,7 @@ import type { FluxdEnv, RunningFluxd } from '@flux-ts/daemon/testing';
 import { eventually, installHelmReleaseCrd, startFluxd, startFluxdEnv } from '@flux-ts/daemon/testing';
 import { kubeRequest } from '@flux-ts/k8s';
 import type { KubeInfo } from '@flux-ts/testkit';
+import type { FluxctlResult } from '../../support/fluxctl.ts';
 
 // The daemon fixture, re-exported so the scenario files import from one place.
 export {
@@ -315,4 +316,35 @@ export async function startReleaseScenario(
     ...args,
   ]);
   return { env, fluxd };
+}
+
+/**
+ * Settles what the release scenario's listings show: podinfo locked (no automation races), both
+ * scenario images scanned, and the lock and podinfo's rollout visible in the cluster. `fluxctl` runs
+ * a fluxctl against the scenario's fluxd.
+ */
+export async function settleReleaseScenario(
+  env: FluxdEnv,
+  fluxd: RunningFluxd,
+  fluxctl: (...args: string[]) => Promise<FluxctlResult>,
+): Promise<void> {
+  const ns = env.namespace;
+  await eventually(
+    'lock podinfo',
+    async () => (await fluxctl('lock', `--workload=${ns}:deployment/podinfo`)).code === 0,
+    { fluxd, timeoutMs: 60_000 },
+  );
+  const { podinfo, ghost } = registryImages(env);
+  await scanned(fluxd, ns, podinfo, ['3.1.0', '3.0.5']);
+  await scanned(fluxd, ns, ghost, ['3.0.2-debian-9-r3', '3.1.1-debian-9-r0']);
+  // The lock reached the cluster too (the workload listing reads the cluster's annotations), and
+  // podinfo rolled out (kube-testenv's node stand-in runs its pods).
+  await eventually(
+    'podinfo locked and ready in the cluster',
+    async () => {
+      const out = (await fluxctl('list-workloads', '--namespace', ns)).stdout;
+      return out.includes('automated,locked') && /deployment\/podinfo\s.*\sready\s/.test(out);
+    },
+    { fluxd },
+  );
 }
