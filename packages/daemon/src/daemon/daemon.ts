@@ -42,7 +42,7 @@ import {
   syncSetName,
   type WorkloadStatus,
 } from '@flux-ts/k8s';
-import type { RepositoryMetadata, Scanner } from '@flux-ts/registry';
+import { type RepositoryMetadata, type ScanDemand, type Scanner, scanDemands } from '@flux-ts/registry';
 import type { EventSink } from '../events/event-sink.ts';
 import { runAutomation } from '../jobs/automation.ts';
 import type { JobContext } from '../jobs/context.ts';
@@ -186,6 +186,8 @@ export class Daemon implements FluxApi {
    */
   #repoView: { revision: string; resources: Map<string, Resource>; complete: boolean } | undefined;
   #imageRepos: string[] = [];
+  /** The same repositories for the warmer, with the tag filters of the automated containers that run them. */
+  #scanDemands: ScanDemand[] = [];
   #running: Promise<void> | undefined;
   #signal: AbortSignal | undefined;
   #busy = false;
@@ -282,7 +284,7 @@ export class Daemon implements FluxApi {
     if (this.#o.scanner) {
       tasks.push(
         this.#o.scanner
-          .start(() => this.#imageRepos, signal)
+          .start(() => this.#scanDemands, signal)
           .catch((err: unknown) => {
             if (!signal.aborted) this.#log.error({ err: (err as Error).message }, 'registry warmer stopped');
           }),
@@ -424,13 +426,15 @@ export class Daemon implements FluxApi {
     }
     try {
       const before = new Set(this.#imageRepos);
-      const repos = imageRepositories(await this.#workloads(undefined, signal));
+      const workloads = await this.#workloads(undefined, signal);
+      const repos = imageRepositories(workloads);
       await this.#o
         .refreshCredentials?.([...new Set(repos.map((r) => r.split('/')[0] ?? ''))])
         .catch((err: unknown) => {
           this.#log.warn({ err: (err as Error).message }, 'cannot refresh registry credentials');
         });
       this.#imageRepos = repos;
+      this.#scanDemands = scanDemands(workloads);
       // New images are scanned at once, not at the warmer's next pass.
       for (const repo of this.#imageRepos) if (!before.has(repo)) this.#o.scanner?.prioritise(repo);
     } catch (err) {
@@ -811,7 +815,13 @@ function syncSetOf(git: DaemonGit): string {
 
 /** The file a load error names: its own, its position's, or the second of two duplicate definitions. */
 function fileOf(err: FluxError): string {
-  const e = err as { file?: unknown; position?: { file?: unknown }; files?: readonly unknown[] };
-  const file = e.file ?? e.position?.file ?? e.files?.[1];
+  const e = err as {
+    file?: unknown;
+    position?: { file?: unknown };
+    files?: readonly unknown[];
+    path?: unknown;
+  };
+  // A parse error's file, a duplicate's second file, or a refused git path or git-secret file.
+  const file = e.file ?? e.position?.file ?? e.files?.[1] ?? e.path;
   return typeof file === 'string' ? file : '';
 }

@@ -9,7 +9,7 @@ import {
   noopLogger,
   type SyncStateStore,
 } from '@flux-ts/core';
-import { createMirror, type Mirror } from '@flux-ts/git';
+import { createMirror, GitSecretPathError, type Mirror } from '@flux-ts/git';
 import { createKubeClient, type KubeClient, kubeRequest } from '@flux-ts/k8s';
 import { makeTempDir, type TempDir, type TestSops, withSops } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -230,5 +230,26 @@ describe('SyncPipeline refusing a git path linked out of the clone, and a manife
     expect(await exists('good')).toBe(true);
     expect(second.markerMoved).toBe(false);
     expect(state.revision).toBe(first.revision);
+  });
+
+  it('counts a git-secret file left unrevealed (its path leads out) as a load error: no GC, marker kept', async () => {
+    await mkdir(join(user, 'plain'));
+    await writeFile(join(user, 'plain', 'cm.yaml'), configMap(ns, 'plain'));
+    await push('A git path of its own');
+    const { sync, state, mirror } = await pipeline(['plain']);
+    // The reveal itself runs for real in @flux-ts/git's tests (git-secret.int.test.ts); here the
+    // clone reports what it refused, as a real one does.
+    const refused = new GitSecretPathError(
+      'out/secret.yaml',
+      'its directory is a symbolic link out of the repository',
+    );
+    const clone = mirror.clone.bind(mirror);
+    mirror.clone = async (...args) => ({ ...(await clone(...args)), unrevealedSecrets: [refused] });
+
+    const outcome = await sync.run();
+    expect(outcome.loadErrors).toEqual([refused]);
+    expect(await exists('plain')).toBe(true);
+    expect(outcome.markerMoved).toBe(false);
+    expect(state.revision).toBeUndefined();
   });
 });

@@ -338,6 +338,11 @@ export class SyncPipeline {
     } finally {
       await checkout.clean();
     }
+    // A git-secret file that was not revealed (its path leads out of the clone) is missing from what
+    // was read: as a file that did not load, it holds back GC and the sync marker.
+    if (checkout.unrevealedSecrets.length > 0) {
+      loaded = { ...loaded, errors: [...checkout.unrevealedSecrets, ...loaded.errors] };
+    }
     for (const err of loaded.errors) this.#log.error({ err: err.message }, 'manifest not loaded');
     // Two definitions of one resource: neither is applied (which one is meant is the author's call).
     const duplicated = new Set(
