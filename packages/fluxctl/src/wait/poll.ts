@@ -63,8 +63,7 @@ export async function loadErrorsOf(
     (e) =>
       e.ID === '' &&
       (e.Stage === undefined || e.Stage === 'load') &&
-      e.Revision !== undefined &&
-      e.Revision.startsWith(revision),
+      e.Revision?.startsWith(revision) === true,
   );
 }
 
