@@ -286,6 +286,8 @@ export async function composeDaemon(
       logger: logger.child({ component: 'warmer' }),
       scan: (name) => scan(name) && ecrAllowed(name.split('/')[0] ?? '', ecrOptions),
       onNewTags: () => imagesChanged(),
+      // A glob:/regexp: pick needs creation times: automation runs again once the fill has them.
+      onDecisionFilled: () => imagesChanged(),
     });
   }
 

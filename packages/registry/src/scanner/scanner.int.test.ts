@@ -1,4 +1,4 @@
-import { ManualClock } from '@flux-ts/core';
+import { ManualClock, parseTagPattern } from '@flux-ts/core';
 import {
   type FaultProxy,
   makeTempDir,
@@ -288,5 +288,85 @@ describe('scanner include/exclude', () => {
     await expect(scanner.refresh('k8s.gcr.io/pause:3.1')).rejects.toThrow(RepositoryExcludedError);
     expect(calls).toEqual([]);
     await cache.close();
+  });
+});
+
+describe('warmer scheduling: one big cold repository never holds up the tag lists of the others', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+  const clock = new ManualClock(Date.UTC(2024, 5, 1));
+  const limiter = new HostLimiters({ clock });
+  const BIG_TAGS = 40;
+  const SMALL = ['acme/small-0', 'acme/small-1', 'acme/small-2', 'acme/small-3'];
+  const semverPick = parseTagPattern('semver:~1');
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    proxy = await startFaultProxy(registry.url);
+    for (let i = 0; i < BIG_TAGS; i++)
+      await registry.pushImage({ repo: 'acme/big', tag: `1.0.${i}`, created: day(1 + (i % 28)) });
+    for (const [n, repo] of SMALL.entries())
+      for (const [i, tag] of ['1.0.0', '1.1.0', '1.2.0'].entries())
+        await registry.pushImage({ repo, tag, created: day(1 + n + i) });
+  });
+  afterAll(async () => {
+    await limiter.stop();
+    await proxy?.close();
+    await registry?.stop();
+  });
+
+  it('knows every small repository’s tags, and can pick a semver: tag in each, before the big fill finishes', async () => {
+    const cache = await createCacheStore({ kind: 'memory' }, { clock });
+    const client = createRegistryClient({ host: proxy.host, insecure: true, limiter, clock });
+    const scanner = createScanner({ clientFor: () => client, cache, clock, concurrency: 4 });
+    // The big repository is slow to read (every manifest and blob 100 ms), and listed first.
+    proxy.reset();
+    proxy.inject({
+      delayMs: 100,
+      times: 10_000,
+      match: (r) => /\/acme\/big\/(manifests|blobs)\//.test(r.path),
+    });
+    const big = `${proxy.host}/acme/big`;
+    const small = SMALL.map((r) => `${proxy.host}/${r}`);
+    const filled = async (repo: string): Promise<number> =>
+      (await scanner.getRepository(repo)).images.filter((i) => i.createdAt !== undefined).length;
+
+    const stop = new AbortController();
+    const loop = scanner.start(() => [big, ...small], stop.signal);
+    let picks: (string | undefined)[] = [];
+    let bigFilledWhenSmallKnown = -1;
+    for (let i = 0; i < 1000 && bigFilledWhenSmallKnown < 0; i++) {
+      const metas = await Promise.all(small.map((r) => scanner.getRepository(r)));
+      if (metas.every((m) => m.tags.length === 3)) {
+        bigFilledWhenSmallKnown = await filled(big);
+        picks = metas.map(
+          (m) =>
+            m.images
+              .filter((im) => semverPick.matches(im.ref.tag))
+              .sort((a, b) => semverPick.compare(a, b))[0]?.ref.tag,
+        );
+      } else await new Promise((r) => setTimeout(r, 5));
+    }
+    for (let i = 0; i < 2000 && (await filled(big)) < BIG_TAGS; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const bigFilledAtEnd = await filled(big);
+    const smallFilledAtEnd = await Promise.all(small.map(filled));
+    stop.abort();
+    await loop;
+    await cache.close();
+
+    expect(picks).toEqual(['1.2.0', '1.2.0', '1.2.0', '1.2.0']);
+    expect(bigFilledWhenSmallKnown).toBeGreaterThanOrEqual(0);
+    expect(bigFilledWhenSmallKnown).toBeLessThan(BIG_TAGS / 2);
+    // Every tag list of the pass went out before the first metadata request.
+    const paths = proxy.requests.map((r) => `${r.method} ${r.path}`);
+    const lastList = paths.findLastIndex((p) => p.endsWith('/tags/list'));
+    const firstFill = paths.findIndex((p) => p.includes('/manifests/') || p.includes('/blobs/'));
+    expect(paths.filter((p) => p.endsWith('/tags/list'))).toHaveLength(1 + SMALL.length);
+    expect(lastList).toBeLessThan(firstFill);
+    // The fill still completes, for every repository, each tag read once.
+    expect(bigFilledAtEnd).toBe(BIG_TAGS);
+    expect(smallFilledAtEnd).toEqual([3, 3, 3, 3]);
+    expect(paths.filter((p) => p.startsWith('GET') && p.includes('/manifests/'))).toHaveLength(BIG_TAGS + 12);
   });
 });

@@ -10,11 +10,13 @@ import {
   parseTagPattern,
   systemClock,
 } from '@flux-ts/core';
-import pLimit from 'p-limit';
 import { DEFAULT_PLATFORM, imageKey, repoKey, tagKey } from '../cache/keys.ts';
 import type { CacheStore } from '../cache/store.ts';
 import { ManifestUnknownError, NoSuitablePlatformError, RateLimitedError } from '../client/errors.ts';
 import type { RegistryClient } from '../client/registry-client.ts';
+import { FillPriority, FillQueue } from './fill-queue.ts';
+import { isMutableTag } from './mutable-tag.ts';
+import { type ScanDemand, timeOrderedFilters } from './scan-demand.ts';
 
 /** What the scanner knows of a repository. */
 export interface RepositoryMetadata {
@@ -39,14 +41,23 @@ export interface ScannerOptions {
   cache: CacheStore;
   /** How often a repository's tag list is re-read. Default 5 minutes (`--automation-interval`). */
   refreshIntervalMs?: number;
-  /** How often a mutable tag (not a version) is re-checked with a HEAD. Default 1 hour. */
+  /** How often a mutable tag (see `isMutableTag`: `latest`, `main`…) is re-checked with a HEAD. Default 1 hour. */
   mutableRecheckMs?: number;
-  /** Metadata fetches in flight per repository. Default 4. */
+  /**
+   * Tag lists read at once in a warmer pass, and metadata fetches in flight across all repositories
+   * (as many again for fetches someone waits for: `refresh`, `imageInfo`). Default 4.
+   */
   concurrency?: number;
   clock?: Clock;
   logger?: Logger;
   /** Called when a refresh found tags that were not there before. */
   onNewTags?: (repository: string, tags: string[]) => void;
+  /**
+   * Called when the background fill read a tag a time-ordered automated filter (`glob:`, `regexp:`,
+   * none) may pick: that decision needs its creation time, which only the fill can tell, so it may
+   * now run again.
+   */
+  onDecisionFilled?: (repository: string, tag: string) => void;
   /** Which repositories may be scanned (canonical names; see `imageFilter`). Default: all. */
   scan?: (canonicalName: string) => boolean;
   /** Counts tag metadata found in the cache (hit) or fetched (miss) during refreshes. */
@@ -70,13 +81,22 @@ export class RepositoryExcludedError extends FluxError {
 export interface Scanner {
   /** What is known now; never waits for the registry. */
   getRepository(repository: string): Promise<RepositoryMetadata>;
-  /** Reads the tag list and fills missing metadata, newest first. */
+  /**
+   * Reads the tag list and fills the repository's missing metadata, newest first, ahead of the
+   * warmer's background fill; resolves when done (or stopped by a 429: the rest waits for a later refresh).
+   */
   refresh(repository: string, signal?: AbortSignal): Promise<RepositoryMetadata>;
   /** Metadata of one image, fetching it when missing (for a release of a named image). */
   imageInfo(ref: ImageRef | string, signal?: AbortSignal): Promise<ImageInfo | undefined>;
-  /** Refreshes `repositories()` every interval until `signal` aborts. */
-  start(repositories: () => Iterable<string>, signal: AbortSignal): Promise<void>;
-  /** Asks the running loop to refresh a repository next, before the others (a release, a webhook). */
+  /**
+   * The warmer, until `signal` aborts: each pass (at most every minute) first reads the tag list of
+   * every repository due for a refresh (all a `semver:` decision needs), then leaves the missing
+   * metadata to one background fill shared by all repositories, bounded by `concurrency`, newest tags
+   * first, the tags a time-ordered automated filter admits (see {@link ScanDemand}) before the rest.
+   * A plain string is a repository no automated container runs.
+   */
+  start(repositories: () => Iterable<string | ScanDemand>, signal: AbortSignal): Promise<void>;
+  /** Asks the running loop to read a repository's tag list next, before the others (a release, a webhook). */
   prioritise(repository: string): void;
 }
 
@@ -107,12 +127,14 @@ interface StoredInfo {
   available?: string[];
 }
 
-// Version order (newest first) for filling, and the test for tags that name a version.
+// Version order, newest first: the order of the fill (tags that are not versions last, by name descending).
 const VERSIONS = parseTagPattern('semver:*', { lenient: true });
 
-/** A tag that names a version is treated as immutable; anything else (latest, main, stable…) is re-checked. */
-function isVersionTag(tag: string): boolean {
-  return VERSIONS.matches(tag) || /^v?\d+(\.\d+)*([-+._][0-9A-Za-z.-]*)?$/.test(tag);
+/** A repository's tag list as just read, and what its fill has to do, newest first. */
+interface Listed {
+  ref: ImageRef;
+  tags: string[];
+  todo: { tag: string; recheck: boolean }[];
 }
 
 function toInfo(ref: ImageRef, stored: StoredInfo | undefined, platforms: readonly string[]): ImageInfo {
@@ -145,9 +167,14 @@ function toStored(info: ImageInfo): StoredInfo {
 const IMMUTABLE_MS = 30 * 24 * 3_600_000;
 
 class CachingScanner implements Scanner {
-  readonly #o: Required<Omit<ScannerOptions, 'onNewTags' | 'onCacheLookup'>> &
-    Pick<ScannerOptions, 'onNewTags' | 'onCacheLookup'>;
-  readonly #inFlight = new Map<string, Promise<RepositoryMetadata>>();
+  readonly #o: Required<Omit<ScannerOptions, 'onNewTags' | 'onDecisionFilled' | 'onCacheLookup'>> &
+    Pick<ScannerOptions, 'onNewTags' | 'onDecisionFilled' | 'onCacheLookup'>;
+  /** Tag lists being read, by canonical name: a second reader joins the first. */
+  readonly #listing = new Map<string, Promise<Listed>>();
+  /** The metadata fill of every repository. */
+  readonly #fills: FillQueue;
+  /** What the automated decisions on each repository order by (the warmer's last `repositories()`). */
+  #demand = new Map<string, ScanDemand>();
   readonly #priority = new Set<string>();
   #wake: (() => void) | undefined;
 
@@ -162,6 +189,7 @@ class CachingScanner implements Scanner {
       platforms: [DEFAULT_PLATFORM],
       ...options,
     };
+    this.#fills = new FillQueue({ concurrency: this.#o.concurrency });
   }
 
   #now(): number {
@@ -193,22 +221,34 @@ class CachingScanner implements Scanner {
     };
   }
 
-  refresh(repository: string, signal?: AbortSignal): Promise<RepositoryMetadata> {
-    const name = parseImageRef(repository).canonicalName;
-    const running = this.#inFlight.get(name);
+  async refresh(repository: string, signal?: AbortSignal): Promise<RepositoryMetadata> {
+    const ref = parseImageRef(repository);
+    if (!this.#o.scan(ref.canonicalName)) throw new RepositoryExcludedError(ref.canonicalName);
+    const listed = await this.#list(ref, signal);
+    const results = await Promise.allSettled(this.#enqueue(listed, true, signal));
+    this.#o.logger.info(
+      {
+        repository: ref.name,
+        tags: listed.tags.length,
+        fetched: listed.todo.length,
+        rateLimited: results.some((r) => r.status === 'rejected' && r.reason instanceof RateLimitedError),
+      },
+      'refreshed image repository',
+    );
+    return this.getRepository(repository);
+  }
+
+  /** Reads a repository's tag list once, however many ask at the same time. */
+  #list(ref: ImageRef, signal?: AbortSignal): Promise<Listed> {
+    const name = ref.canonicalName;
+    const running = this.#listing.get(name);
     if (running) return running;
-    const job = this.#refresh(repository, signal).finally(() => this.#inFlight.delete(name));
-    this.#inFlight.set(name, job);
+    const job = this.#readTags(ref, signal).finally(() => this.#listing.delete(name));
+    this.#listing.set(name, job);
     return job;
   }
 
-  async #refresh(repository: string, signal?: AbortSignal): Promise<RepositoryMetadata> {
-    const ref = parseImageRef(repository);
-    if (!this.#o.scan(ref.canonicalName)) {
-      throw new RepositoryExcludedError(
-        `${ref.canonicalName} is excluded from scanning (--registry-include-image / --registry-exclude-image)`,
-      );
-    }
+  async #readTags(ref: ImageRef, signal?: AbortSignal): Promise<Listed> {
     const client = this.#o.clientFor(ref.registry);
     const key = repoKey(ref.canonicalName);
     const previous = await this.#o.cache.get<RepoRecord>(key);
@@ -235,41 +275,74 @@ class CachingScanner implements Scanner {
     const added = tags.filter((t) => !before.has(t));
     if (previous && added.length > 0) this.#o.onNewTags?.(ref.canonicalName, added);
 
-    // Fill what is missing, newest first (by version where tags are versions), within the budget.
-    const todo: { tag: string; recheck: boolean }[] = [];
+    // What the fill has to do: tags never read, and mutable tags due for a re-check; newest first.
+    const todo: Listed['todo'] = [];
     for (const tag of tags) {
       const record = await this.#o.cache.get<TagRecord>(tagKey(ref.canonicalName, tag, this.#o.platforms));
       this.#o.onCacheLookup?.(record !== undefined);
       if (!record) todo.push({ tag, recheck: false });
-      else if (!isVersionTag(tag) && now - record.value.checkedAt >= this.#o.mutableRecheckMs)
+      else if (isMutableTag(tag) && now - record.value.checkedAt >= this.#o.mutableRecheckMs)
         todo.push({ tag, recheck: true });
     }
     todo.sort((a, b) => VERSIONS.compare({ ref: { tag: a.tag } }, { ref: { tag: b.tag } }));
-    const limit = pLimit(this.#o.concurrency);
-    let rateLimited = false;
-    await Promise.all(
-      todo.map(({ tag, recheck }) =>
-        limit(async () => {
-          if (rateLimited || signal?.aborted) return;
-          try {
-            await this.#fill(client, ref, tag, recheck, signal);
-          } catch (err) {
-            if (err instanceof RateLimitedError)
-              rateLimited = true; // resume at the next refresh, without refetching what we have
-            else
-              this.#o.logger.warn(
-                { image: `${ref.name}:${tag}`, err: (err as Error).message },
-                'cannot read image metadata',
-              );
-          }
-        }),
-      ),
-    );
-    this.#o.logger.info(
-      { repository: ref.name, tags: tags.length, fetched: todo.length, rateLimited },
-      'refreshed image repository',
-    );
-    return this.getRepository(repository);
+    return { ref, tags, todo };
+  }
+
+  /**
+   * Hands a repository's fill to the shared queue: waited (a caller awaits it) or in the background,
+   * where the tags a time-ordered automated filter admits come first. Ranks count per priority, so
+   * every repository's newest tags are read before anyone's older ones.
+   */
+  #enqueue(listed: Listed, waited: boolean, signal?: AbortSignal): Promise<void>[] {
+    const { ref } = listed;
+    const filters = waited ? [] : timeOrderedFilters(this.#demand.get(ref.canonicalName));
+    const ranks = new Map<FillPriority, number>();
+    return listed.todo.map(({ tag, recheck }) => {
+      const priority = waited
+        ? FillPriority.Waited
+        : filters.some((f) => f.matches(tag))
+          ? FillPriority.Decision
+          : FillPriority.Background;
+      const rank = ranks.get(priority) ?? 0;
+      ranks.set(priority, rank + 1);
+      return this.#fills.add({
+        key: `${ref.canonicalName}:${tag}`,
+        group: ref.registry,
+        priority,
+        rank,
+        signal,
+        run: () => this.#fillOne(ref, tag, recheck, priority, signal),
+      });
+    });
+  }
+
+  /** One job of the fill. A 429 drops the host's queued jobs: they come back at their next refresh. */
+  async #fillOne(
+    ref: ImageRef,
+    tag: string,
+    recheck: boolean,
+    priority: FillPriority,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    try {
+      await this.#fill(this.#o.clientFor(ref.registry), ref, tag, recheck, signal);
+      if (priority === FillPriority.Decision) this.#o.onDecisionFilled?.(ref.canonicalName, tag);
+    } catch (err) {
+      if (err instanceof RateLimitedError) {
+        const dropped = this.#fills.dropGroup(ref.registry, err);
+        if (dropped > 0)
+          this.#o.logger.info(
+            { host: ref.registry, dropped },
+            'registry rate limited the metadata fill: the rest waits for the next refresh',
+          );
+      } else if (!signal?.aborted && priority !== FillPriority.Waited) {
+        this.#o.logger.warn(
+          { image: `${ref.name}:${tag}`, err: (err as Error).message },
+          'cannot read image metadata',
+        );
+      }
+      throw err;
+    }
   }
 
   async #fill(
@@ -282,13 +355,15 @@ class CachingScanner implements Scanner {
     const now = this.#now();
     const tk = tagKey(repo.canonicalName, tag, this.#o.platforms);
     const keep = { refreshAt: now + this.#o.mutableRecheckMs, expireAt: now + IMMUTABLE_MS };
+    const previous = await this.#o.cache.get<TagRecord>(tk);
     if (recheck) {
-      const previous = await this.#o.cache.get<TagRecord>(tk);
       const head = await client.headDigest(repo.repository, tag, signal);
       if (previous && previous.value.headDigest === head) {
         await this.#o.cache.set<TagRecord>(tk, { ...previous.value, checkedAt: now }, keep);
         return;
       }
+    } else if (previous && (await this.#o.cache.get<StoredInfo>(imageKey(previous.value.digest)))) {
+      return; // read since it was queued (by a release, a refresh)
     }
     let stored: StoredInfo;
     let digest: string;
@@ -329,7 +404,15 @@ class CachingScanner implements Scanner {
     const [known] = await this.#images(ref, [ref.tag]);
     if (known?.createdAt || known?.imageId || known?.platformMismatch) return known;
     try {
-      await this.#fill(this.#o.clientFor(ref.registry), ref, ref.tag, false, signal);
+      // Through the fill, ahead of its background work: a queued or running read of the tag is joined.
+      await this.#fills.add({
+        key: `${ref.canonicalName}:${ref.tag}`,
+        group: ref.registry,
+        priority: FillPriority.Waited,
+        rank: 0,
+        signal,
+        run: () => this.#fillOne(ref, ref.tag, false, FillPriority.Waited, signal),
+      });
     } catch (err) {
       if (err instanceof ManifestUnknownError) return undefined;
       throw err;
@@ -342,37 +425,104 @@ class CachingScanner implements Scanner {
     this.#wake?.();
   }
 
-  async #servePriority(signal: AbortSignal): Promise<void> {
-    for (const repository of this.#priority) {
-      this.#priority.delete(repository);
-      if (!this.#o.scan(parseImageRef(repository).canonicalName)) continue;
-      await this.refresh(repository, signal).catch((err: unknown) => {
-        this.#o.logger.warn({ repository, err: (err as Error).message }, 'cannot refresh image repository');
-      });
+  async start(repositories: () => Iterable<string | ScanDemand>, signal: AbortSignal): Promise<void> {
+    try {
+      while (!signal.aborted) {
+        await this.#listPass(this.#readDemand(repositories()), signal);
+        // Sleep until the next pass, or until a priority request arrives.
+        if (this.#priority.size > 0) continue;
+        const wake = new AbortController();
+        this.#wake = () => wake.abort();
+        await this.#o.clock
+          .sleep(Math.min(60_000, this.#o.refreshIntervalMs), AbortSignal.any([signal, wake.signal]))
+          .catch(() => undefined);
+        this.#wake = undefined;
+      }
+    } finally {
+      this.#fills.prune();
     }
   }
 
-  async start(repositories: () => Iterable<string>, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.#servePriority(signal);
-      for (const repository of repositories()) {
-        await this.#servePriority(signal);
-        if (signal.aborted) return;
-        if (!this.#o.scan(parseImageRef(repository).canonicalName)) continue;
-        const record = await this.#o.cache.get<RepoRecord>(repoKey(parseImageRef(repository).canonicalName));
-        if (record && record.refreshAt > this.#now()) continue;
-        await this.refresh(repository, signal).catch((err: unknown) => {
-          this.#o.logger.warn({ repository, err: (err as Error).message }, 'cannot refresh image repository');
-        });
+  /** Keeps what the decisions on each repository need; returns the canonical names, in order. */
+  #readDemand(wanted: Iterable<string | ScanDemand>): string[] {
+    const demand = new Map<string, ScanDemand>();
+    for (const item of wanted) {
+      const d = typeof item === 'string' ? { repository: item } : item;
+      try {
+        const name = parseImageRef(d.repository).canonicalName;
+        const seen = demand.get(name);
+        const filters = [...(seen?.automatedFilters ?? []), ...(d.automatedFilters ?? [])];
+        demand.set(name, { repository: name, ...(filters.length > 0 ? { automatedFilters: filters } : {}) });
+      } catch (err) {
+        this.#o.logger.warn(
+          { repository: d.repository, err: (err as Error).message },
+          'cannot scan repository',
+        );
       }
-      // Sleep until the next pass, or until a priority request arrives.
-      if (this.#priority.size > 0) continue;
-      const wake = new AbortController();
-      this.#wake = () => wake.abort();
-      await this.#o.clock
-        .sleep(Math.min(60_000, this.#o.refreshIntervalMs), AbortSignal.any([signal, wake.signal]))
-        .catch(() => undefined);
-      this.#wake = undefined;
+    }
+    this.#demand = demand;
+    return [...demand.keys()];
+  }
+
+  /**
+   * One warmer pass: the tag lists of the prioritised repositories, then of every repository due for a
+   * refresh, `concurrency` at a time. A host's background fill waits until the pass has read that
+   * host's lists (a decision that needs only tags never queues behind metadata); a host that does not
+   * answer holds up only its own fill. What the lists show missing goes to the fill.
+   */
+  async #listPass(names: readonly string[], signal: AbortSignal): Promise<void> {
+    const left = new Map<string, number>();
+    for (const name of names) {
+      const host = parseImageRef(name).registry;
+      left.set(host, (left.get(host) ?? 0) + 1);
+    }
+    const releases = new Map([...left.keys()].map((host) => [host, this.#fills.hold(host)]));
+    const listed = (name: string): void => {
+      const host = parseImageRef(name).registry;
+      const n = (left.get(host) ?? 1) - 1;
+      left.set(host, n);
+      if (n === 0) releases.get(host)?.();
+    };
+    try {
+      const pass = names[Symbol.iterator]();
+      const next = (): { name: string; prioritised: boolean } | undefined => {
+        for (const name of this.#priority) {
+          this.#priority.delete(name);
+          return { name, prioritised: true };
+        }
+        const item = pass.next();
+        return item.done ? undefined : { name: item.value, prioritised: false };
+      };
+      const worker = async (): Promise<void> => {
+        for (let item = next(); item && !signal.aborted; item = next()) {
+          await this.#warm(item.name, item.prioritised, signal);
+          if (!item.prioritised) listed(item.name);
+        }
+      };
+      await Promise.all(Array.from({ length: this.#o.concurrency }, worker));
+    } finally {
+      for (const release of releases.values()) release();
+    }
+  }
+
+  async #warm(repository: string, prioritised: boolean, signal: AbortSignal): Promise<void> {
+    try {
+      const ref = parseImageRef(repository);
+      if (!this.#o.scan(ref.canonicalName)) return;
+      if (!prioritised) {
+        const record = await this.#o.cache.get<RepoRecord>(repoKey(ref.canonicalName));
+        if (record && record.refreshAt > this.#now()) return;
+      }
+      const listed = await this.#list(ref, signal);
+      // Not awaited: the fill runs in the background; the queue handles its failures.
+      this.#enqueue(listed, false, signal);
+      this.#o.logger.info(
+        { repository: ref.name, tags: listed.tags.length, queued: listed.todo.length },
+        'refreshed image repository',
+      );
+    } catch (err) {
+      if (!signal.aborted)
+        this.#o.logger.warn({ repository, err: (err as Error).message }, 'cannot refresh image repository');
     }
   }
 }
