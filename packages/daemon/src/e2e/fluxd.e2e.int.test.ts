@@ -301,6 +301,7 @@ describe('fluxd end to end (git over ssh, kube-apiserver, docker-registry, memca
       Error:
         'leak.yaml: cannot read the file: a symbolic link to a file outside the repository: not followed',
       Revision: head,
+      Stage: 'load',
     };
     await eventually(
       'the link to be reported by /v11/sync-errors',
