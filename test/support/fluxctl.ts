@@ -20,12 +20,16 @@ export interface FluxctlRunOptions {
   timeoutMs?: number;
 }
 
-/** Runs the built fluxctl with exactly `argv`. Never throws on a non-zero exit. */
-function execFluxctl(argv: readonly string[], options: FluxctlRunOptions): Promise<FluxctlResult> {
+/** Runs a fluxctl `binary` (ours through node, or another) with `argv`. Never throws on a non-zero exit. */
+export function execClient(
+  binary: string,
+  argv: readonly string[],
+  options: FluxctlRunOptions,
+): Promise<FluxctlResult> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [fluxctlBin, ...argv],
+      binary,
+      argv,
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
         timeout: options.timeoutMs ?? 60_000,
@@ -48,7 +52,7 @@ export function runFluxctl(
   args: readonly string[],
   options: FluxctlRunOptions = {},
 ): Promise<FluxctlResult> {
-  return execFluxctl([`--url=${url}/api/flux`, ...args], options);
+  return execClient(process.execPath, [fluxctlBin, `--url=${url}/api/flux`, ...args], options);
 }
 
 /**
@@ -56,7 +60,7 @@ export function runFluxctl(
  * the kubeconfig in `options.env` (KUBECONFIG, FLUX_FORWARD_NAMESPACE) and port-forwards to it.
  */
 export function fluxctlInCluster(options: FluxctlRunOptions): (...args: string[]) => Promise<FluxctlResult> {
-  return (...args) => execFluxctl(args, options);
+  return (...args) => execClient(process.execPath, [fluxctlBin, ...args], options);
 }
 
 /** A fluxctl bound to one fluxd: `const fluxctl = fluxctlFor(fluxd.url); await fluxctl('list-workloads')`. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { FluxctlResult, FluxctlRunOptions } from './fluxctl.ts';
+import { execClient, type FluxctlResult, type FluxctlRunOptions } from './fluxctl.ts';
 
 const run = promisify(execFile);
 const buildScript = fileURLToPath(new URL('../../tools/go-fluxctl/build', import.meta.url));
@@ -24,19 +24,5 @@ export function runGoFluxctl(
   args: readonly string[],
   options: FluxctlRunOptions = {},
 ): Promise<FluxctlResult> {
-  return new Promise((resolve) => {
-    execFile(
-      binary,
-      [`--url=${url}/api/flux`, ...args],
-      {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
-        timeout: options.timeoutMs ?? 60_000,
-        maxBuffer: 16 << 20,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
+  return execClient(binary, [`--url=${url}/api/flux`, ...args], options);
 }

@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { noopLogger } from '@flux-ts/core';
-import { createMirror, type Mirror } from '@flux-ts/git';
-import type { KubeClient } from '@flux-ts/k8s';
-import { makeTempDir, type TempDir } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type JobRepo, startJobRepo } from '../testing/job-repo.ts';
 import { commitOnHead } from './commit-changes.ts';
 import type { JobContext } from './context.ts';
 import { runPolicyUpdate } from './policy.ts';
-
-const run = promisify(execFile);
-const identity = {
-  GIT_AUTHOR_NAME: 'Other',
-  GIT_AUTHOR_EMAIL: 'other@example.com',
-  GIT_COMMITTER_NAME: 'Other',
-  GIT_COMMITTER_EMAIL: 'other@example.com',
-  HOME: '/nonexistent',
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-};
-const git = async (cwd: string, ...args: string[]): Promise<string> =>
-  (await run('git', args, { cwd, env: identity })).stdout;
 
 const deployment = `apiVersion: apps/v1
 kind: Deployment
@@ -37,47 +20,21 @@ spec:
 `;
 
 describe('jobs against a real git repository (file://)', () => {
-  let work: TempDir;
-  let bare: string;
+  let repo: JobRepo;
   let other: string;
-  let mirror: Mirror;
   let ctx: JobContext;
+  const git = (cwd: string, ...args: string[]): Promise<string> => repo.git(cwd, ...args);
 
   beforeAll(async () => {
-    work = await makeTempDir('jobs-git');
-    bare = join(work.path, 'upstream.git');
-    await git(work.path, 'init', '-q', '--bare', '-b', 'main', bare);
-    other = join(work.path, 'other');
-    await git(work.path, 'clone', '-q', bare, other);
-    await git(other, 'checkout', '-q', '-B', 'main');
-    await mkdir(join(other, 'deploy'));
-    await writeFile(join(other, 'deploy', 'app.yaml'), deployment);
-    await git(other, 'add', '-A');
-    await git(other, 'commit', '-q', '-m', 'initial');
-    await git(other, 'push', '-q', 'origin', 'HEAD:main');
-    mirror = createMirror({
-      url: `file://${bare}`,
-      branch: 'main',
-      workDir: work.path,
-      ambientEnv: identity,
+    repo = await startJobRepo('jobs-git', async (dir) => {
+      await mkdir(join(dir, 'deploy'));
+      await writeFile(join(dir, 'deploy', 'app.yaml'), deployment);
     });
-    await mirror.refresh();
-    await mirror.refresh();
-    expect(mirror.status().status).toBe('ready');
-    ctx = {
-      mirror,
-      kube: {} as KubeClient, // policy jobs never read the cluster
-      scanner: undefined,
-      gitPaths: [],
-      manifestGeneration: false,
-      logger: noopLogger,
-      listWorkloads: async () => [],
-    };
+    ({ other, ctx } = repo);
   });
 
   afterAll(async () => {
-    await mirror?.close();
-    await work?.remove();
+    await repo?.close();
   });
 
   it('re-plans on the new head when another client pushed in the meantime, losing nothing', async () => {
@@ -111,7 +68,7 @@ describe('jobs against a real git repository (file://)', () => {
   });
 
   it('writes policy annotations byte-exactly with one commit and a note', async () => {
-    await mirror.refresh();
+    await repo.mirror.refresh();
     const spec = {
       type: 'policy' as const,
       cause: { Message: '', User: 'jane' },

@@ -1,28 +1,13 @@
-import { execFile } from 'node:child_process';
 import { access, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { GitPathError, noopLogger } from '@flux-ts/core';
-import { createMirror, type Mirror } from '@flux-ts/git';
-import type { KubeClient } from '@flux-ts/k8s';
+import { GitPathError } from '@flux-ts/core';
 import { makeTempDir, type TempDir } from '@flux-ts/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRepoResources } from '../repo/load-resources.ts';
+import { type JobRepo, startJobRepo } from '../testing/job-repo.ts';
 import type { JobContext } from './context.ts';
 import { editableClone } from './edit-clone.ts';
 import { runPolicyUpdate } from './policy.ts';
-
-const run = promisify(execFile);
-const identity = {
-  GIT_AUTHOR_NAME: 'Other',
-  GIT_AUTHOR_EMAIL: 'other@example.com',
-  GIT_COMMITTER_NAME: 'Other',
-  GIT_COMMITTER_EMAIL: 'other@example.com',
-  HOME: '/nonexistent',
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-};
-const git = async (cwd: string, ...args: string[]): Promise<string> =>
-  (await run('git', args, { cwd, env: identity })).stdout;
 
 const deployment = (name: string): string => `apiVersion: apps/v1
 kind: Deployment
@@ -44,66 +29,43 @@ const exists = (path: string): Promise<boolean> =>
   );
 
 describe('a job on a clone whose git path links out of the repository', () => {
-  let work: TempDir;
-  let other: string;
+  let outsideDir: TempDir;
   let marker: string;
-  let mirror: Mirror;
+  let repo: JobRepo;
   let ctx: JobContext;
 
   beforeAll(async () => {
-    work = await makeTempDir('jobs-git-path');
-    marker = join(work.path, 'generator-ran');
+    outsideDir = await makeTempDir('jobs-git-path-outside');
+    marker = join(outsideDir.path, 'generator-ran');
     // Outside the repository: a .flux.yaml whose generator would leave a marker.
-    const outside = join(work.path, 'outside');
+    const outside = join(outsideDir.path, 'outside');
     await mkdir(outside);
     await writeFile(join(outside, 'app.yaml'), deployment('outside'));
     await writeFile(
       join(outside, '.flux.yaml'),
       `version: 1\ncommandUpdated:\n  generators:\n    - command: touch ${marker} && cat app.yaml\n`,
     );
-    const bare = join(work.path, 'upstream.git');
-    await git(work.path, 'init', '-q', '--bare', '-b', 'main', bare);
-    other = join(work.path, 'other');
-    await git(work.path, 'clone', '-q', bare, other);
-    await git(other, 'checkout', '-q', '-B', 'main');
-    await mkdir(join(other, 'good'));
-    await writeFile(join(other, 'good', 'app.yaml'), deployment('app'));
-    await writeFile(
-      join(other, 'good', '.flux.yaml'),
-      'version: 1\npatchUpdated:\n  generators:\n    - command: cat app.yaml\n  patchFile: flux-patch.yaml\n',
+    repo = await startJobRepo(
+      'jobs-git-path',
+      async (dir) => {
+        await mkdir(join(dir, 'good'));
+        await writeFile(join(dir, 'good', 'app.yaml'), deployment('app'));
+        await writeFile(
+          join(dir, 'good', '.flux.yaml'),
+          'version: 1\npatchUpdated:\n  generators:\n    - command: cat app.yaml\n  patchFile: flux-patch.yaml\n',
+        );
+        // The first git path is a committed link out of the repository: an updater looking for the
+        // workload's generator would run the one out there first.
+        await symlink(outside, join(dir, 'linked'));
+      },
+      { gitPaths: ['linked', 'good'], manifestGeneration: true },
     );
-    // The first git path is a committed link out of the repository: an updater looking for the
-    // workload's generator would run the one out there first.
-    await symlink(outside, join(other, 'linked'));
-    await git(other, 'add', '-A');
-    await git(other, 'commit', '-q', '-m', 'initial');
-    await git(other, 'push', '-q', 'origin', 'HEAD:main');
-    const gitPaths = ['linked', 'good'];
-    mirror = createMirror({
-      url: `file://${bare}`,
-      branch: 'main',
-      paths: gitPaths,
-      manifestGeneration: true,
-      workDir: work.path,
-      ambientEnv: identity,
-    });
-    await mirror.refresh();
-    await mirror.refresh();
-    expect(mirror.status().status).toBe('ready');
-    ctx = {
-      mirror,
-      kube: {} as KubeClient, // policy jobs never read the cluster
-      scanner: undefined,
-      gitPaths,
-      manifestGeneration: true,
-      logger: noopLogger,
-      listWorkloads: async () => [],
-    };
+    ctx = repo.ctx;
   });
 
   afterAll(async () => {
-    await mirror?.close();
-    await work?.remove();
+    await repo?.close();
+    await outsideDir?.remove();
   });
 
   it('loads the inside path only and names the refused one', async () => {
@@ -127,14 +89,14 @@ describe('a job on a clone whose git path links out of the repository', () => {
     const { result } = await runPolicyUpdate(ctx, spec, 'job-1');
     expect(result.result).toEqual({ 'default:deployment/app': { Status: 'success', PerContainer: null } });
     expect(await exists(marker)).toBe(false);
-    await git(other, 'pull', '-q', 'origin', 'main');
-    expect(await readFile(join(other, 'good', 'flux-patch.yaml'), 'utf8')).toContain(
+    await repo.git(repo.other, 'pull', '-q', 'origin', 'main');
+    expect(await readFile(join(repo.other, 'good', 'flux-patch.yaml'), 'utf8')).toContain(
       'fluxcd.io/automated: "true"',
     );
   });
 
   it('reports the refused path as a GitPathError among the load errors', async () => {
-    const clone = await mirror.clone();
+    const clone = await repo.mirror.clone();
     try {
       const loaded = await loadRepoResources({
         dir: clone.dir,
